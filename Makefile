@@ -1,0 +1,80 @@
+# HALO-py: set up, test and demo on Debian 12.
+#
+#   make demo    compile examples/mnist with CMake + halo_add_model(), run it, and compare its
+#                predictions with ONNX Runtime's
+#   make test    run the test suite (pytest -n 2), with the cross compilers and QEMU it needs
+#   make setup   only the Python environment (.venv) and the Debian packages of `make test`
+#
+# Setup is idempotent: missing Debian packages are installed (apt-get update first, only then),
+# the virtual environment is made once and reinstalled only when pyproject.toml changes.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BUILD := build
+STAMPS := $(BUILD)/stamps
+JOBS ?= 2
+PYTEST_ARGS ?=
+
+DEMO_DEBS := cmake ninja-build g++
+TEST_DEBS := $(DEMO_DEBS) g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-riscv64-linux-gnu \
+             qemu-user binutils-multiarch
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+# $(call install_debs,<packages>): install those of <packages> that are missing, plus python3-venv
+# when $(PYTHON) cannot make a virtual environment.
+define install_debs
+	@missing=""; \
+	for deb in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' "$$deb" 2>/dev/null | grep -q ' installed$$' \
+	    || missing="$$missing $$deb"; \
+	done; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3 python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq \
+	    && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	       apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+.PHONY: demo test setup clean
+
+demo: $(STAMPS)/debs-demo $(VENV)/.installed
+	cmake -S examples/mnist -B $(BUILD)/mnist -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DHalo_DIR="$$($(VENV)/bin/halo --cmake-dir)"
+	cmake --build $(BUILD)/mnist -j $(JOBS)
+	@$(BUILD)/mnist/mnist > $(BUILD)/mnist/halo.txt
+	@$(VENV)/bin/python examples/mnist/check_ort.py > $(BUILD)/mnist/ort.txt
+	@echo "HALO (reference runtime): $$(tail -n 1 $(BUILD)/mnist/halo.txt)"
+	@echo "ONNX Runtime:             $$(tail -n 1 $(BUILD)/mnist/ort.txt)"
+	@if cmp -s $(BUILD)/mnist/halo.txt $(BUILD)/mnist/ort.txt; then \
+	  echo "identical predictions on all held-out digits"; \
+	else \
+	  echo "predictions differ:"; diff $(BUILD)/mnist/halo.txt $(BUILD)/mnist/ort.txt; exit 1; \
+	fi
+
+test: setup
+	$(VENV)/bin/python -m pytest -n $(JOBS) -q $(PYTEST_ARGS)
+
+setup: $(STAMPS)/debs-test $(VENV)/.installed
+
+$(STAMPS)/debs-demo: Makefile | $(STAMPS)
+	$(call install_debs,$(DEMO_DEBS))
+	@touch $@
+
+$(STAMPS)/debs-test: Makefile | $(STAMPS)
+	$(call install_debs,$(TEST_DEBS))
+	@touch $@
+
+$(STAMPS):
+	@mkdir -p $@
+
+# Ordered after the Debian packages so that python3-venv exists on a fresh system.
+$(VENV)/.installed: pyproject.toml | $(STAMPS)/debs-demo
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,128 @@
+"""The `halo` command line: thin argument parsing over the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from halo import __version__, paths
+from halo.analysis import summary
+from halo.compiler import CompileOptions, compile_model, import_and_optimize, parse_input_shape
+from halo.errors import HaloError, OptionError
+
+
+def _add_compile_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", type=Path, help="model file (.onnx, .pb, .tflite, .prototxt)")
+    p.add_argument("--name", help="C name of the model function (default: the file's stem)")
+    p.add_argument("--target", help="target triple, e.g. aarch64-linux-gnu (default: host)")
+    p.add_argument("--runtime", default="reference", help="ODLA runtime (default: reference)")
+    p.add_argument("--input-shape", action="append", default=[], metavar="NAME:DIMS",
+                   help="override an input's shape, e.g. input:1x3x224x224 (repeatable)")
+    p.add_argument("--inputs", action="append", default=[], metavar="NAME",
+                   help="compile the subgraph starting at these tensors (repeatable)")
+    p.add_argument("--outputs", action="append", default=[], metavar="NAME",
+                   help="compile the subgraph ending at these tensors (repeatable)")
+    p.add_argument("--weights", type=Path, help="Caffe .caffemodel next to the .prototxt")
+
+
+def _options(a: argparse.Namespace, **extra: object) -> CompileOptions:
+    shapes = dict(parse_input_shape(s) for s in a.input_shape)
+    return CompileOptions(name=a.name, target=a.target, runtime=a.runtime, input_shapes=shapes,
+                          inputs=tuple(a.inputs), outputs=tuple(a.outputs), weights=a.weights,
+                          **extra)  # type: ignore[arg-type]
+
+
+def cmd_compile(a: argparse.Namespace) -> int:
+    opts = _options(a, data_as_c=a.emit_data_as_c)
+    _, files = compile_model(a.model, a.output, opts, a.depfile)
+    for f in files:
+        print(f)
+    return 0
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from halo.run import run_model
+
+    arrays = []
+    for f in a.input:
+        try:
+            arrays.append(np.load(f, allow_pickle=False))
+        except (OSError, ValueError) as e:
+            raise OptionError(f"cannot read input array {f}: {e}", hint="pass .npy files") from None
+    opts = _options(a)
+    outs = run_model(a.model, arrays, opts)
+    a.out.mkdir(parents=True, exist_ok=True)
+    for i, arr in enumerate(outs):
+        path = a.out / f"output_{i}.npy"
+        np.save(path, arr)
+        print(f"{path}: {arr.dtype}{list(arr.shape)}")
+    return 0
+
+
+def _fmt_bytes(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+def cmd_info(a: argparse.Namespace) -> int:
+    graph = import_and_optimize(a.model, _options(a))
+    s = summary(graph)
+    print(f"model: {a.model.name}")
+    for kind in ("inputs", "outputs"):
+        print(f"{kind}:")
+        for name, dt, shape in s[kind]:  # type: ignore[attr-defined]
+            print(f"  {name}: {dt}[{'x'.join(map(str, shape)) or 'scalar'}]")
+    print("ops:")
+    for op, count in s["ops"].items():  # type: ignore[attr-defined]
+        print(f"  {op}: {count}")
+    print(f"parameters: {s['parameters']:,} ({_fmt_bytes(s['parameter_bytes'])})")  # type: ignore[arg-type]
+    print(f"FLOPs: {s['flops']:,} ({s['flops'] / 1e9:.3f} GFLOP)")  # type: ignore[operator]
+    print(f"peak activation memory: {_fmt_bytes(s['activation_bytes'])} "  # type: ignore[arg-type]
+          f"(+ {_fmt_bytes(s['io_bytes'])} inputs/outputs)")  # type: ignore[arg-type]
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="halo", description="Ahead-of-time compiler for trained networks")
+    p.add_argument("--version", action="version", version=f"halo {__version__}")
+    p.add_argument("--cmake-dir", action="store_true", help="print the folder of HaloConfig.cmake")
+    p.add_argument("--odla-dir", action="store_true", help="print the folder of the ODLA sources")
+    sub = p.add_subparsers(dest="command")
+    c = sub.add_parser("compile", help="generate NAME.h, NAME.cc and the weights object")
+    _add_compile_options(c)
+    c.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    c.add_argument("--emit-data-as-c", action="store_true", help="weights as C arrays, not ELF")
+    c.add_argument("--depfile", type=Path, help="write a make-style depfile")
+    c.set_defaults(fn=cmd_compile)
+    r = sub.add_parser("run", help="compile, build against a runtime and execute")
+    _add_compile_options(r)
+    r.add_argument("--input", action="append", default=[], type=Path, help=".npy per model input")
+    r.add_argument("--out", type=Path, required=True, help="folder for output_<i>.npy")
+    r.set_defaults(fn=cmd_run)
+    i = sub.add_parser("info", help="inputs, outputs, op histogram, parameters, FLOPs, memory")
+    _add_compile_options(i)
+    i.set_defaults(fn=cmd_info)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    a = parser.parse_args(argv)
+    if a.cmake_dir or a.odla_dir:
+        print(paths.cmake_dir() if a.cmake_dir else paths.odla_dir())
+        return 0
+    if not getattr(a, "fn", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(a.fn(a))
+    except HaloError as e:
+        print(f"halo: error: {e}", file=sys.stderr)
+        return 2

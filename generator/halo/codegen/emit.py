@@ -1,0 +1,180 @@
+"""Turn an optimized graph into <name>.h, <name>.cc and the weights (<name>.o or <name>.data.cc)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+from halo import __version__
+from halo.codegen import cpp, elf
+from halo.codegen.capabilities import Capabilities, check_calls
+from halo.codegen.lower import LOWERINGS, Call, LowerContext
+from halo.codegen.targets import Target
+from halo.errors import UnsupportedError
+from halo.ir.dtype import DType
+from halo.ir.graph import Graph, Value
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("halo.codegen", "templates"),
+    undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    keep_trailing_newline=True, autoescape=False)
+
+_C_KEYWORDS = frozenset(
+    "auto bool break case char const continue default do double else enum extern float for goto if "
+    "inline int long register restrict return short signed sizeof static struct switch typedef "
+    "union unsigned void volatile while class new delete this template typename namespace".split())
+
+
+@dataclass
+class ParamView:
+    decl: str
+
+
+@dataclass
+class ArgView:
+    var: str
+    vtype: str
+    vid: str
+    param: str
+
+
+@dataclass
+class ConstView:
+    var: str
+    vtype: str
+    vid: str
+    symbol: str
+    ctype: str
+    count: int
+    init: str = ""
+
+
+@dataclass
+class OutputView:
+    param: str
+    vid: str = ""
+    var: str = ""
+    src: str = ""
+    nbytes: int = 0
+
+
+@dataclass
+class ModelView:
+    name: str
+    guard: str
+    banner: list[str]
+    params: list[ParamView] = field(default_factory=list)
+    args: list[ArgView] = field(default_factory=list)
+    constants: list[ConstView] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    bound_outputs: list[OutputView] = field(default_factory=list)
+    copied_outputs: list[OutputView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Generated:
+    files: dict[str, bytes]  # file name -> contents
+    weights: list[tuple[str, np.ndarray]]  # symbol -> constant data
+
+
+class _Namer:
+    def __init__(self) -> None:
+        self.used: set[str] = set(_C_KEYWORDS)
+        self.by_value: dict[int, str] = {}
+
+    def fresh(self, base: str) -> str:
+        name, i = base, 1
+        while name in self.used:
+            name, i = f"{base}_{i}", i + 1
+        self.used.add(name)
+        return name
+
+    def var(self, v: Value) -> str:
+        if id(v) not in self.by_value:
+            self.by_value[id(v)] = self.fresh("v_" + cpp.ident(v.name))
+        return self.by_value[id(v)]
+
+
+def _lower_all(graph: Graph, namer: _Namer, caps: Capabilities) -> list[Call]:
+    missing = sorted({n.op for n in graph.nodes if n.op not in LOWERINGS})
+    if missing:
+        raise UnsupportedError("no ODLA lowering for IR op(s): " + ", ".join(missing))
+    ctx = LowerContext(namer.var)
+    calls = []
+    for node in graph.nodes:
+        ctx.start(node)
+        calls.append(LOWERINGS[node.op](node, ctx))
+    check_calls(caps, [(n.name, c.fn, c.dtype) for n, c in zip(graph.nodes, calls)])
+    return calls
+
+
+def build_view(graph: Graph, name: str, banner: Sequence[str], caps: Capabilities) -> ModelView:
+    namer = _Namer()
+    m = ModelView(name, f"HALO_{cpp.ident(name).upper()}_H_", list(banner))
+    params = _Namer()
+    for v in graph.inputs:
+        p = params.fresh(cpp.ident(v.name))
+        m.params.append(ParamView(f"const {v.dtype.c_type} {p}[{cpp.element_count(v.shape)}]"))
+        m.args.append(ArgView(namer.var(v), cpp.value_type(v.dtype, v.shape), cpp.value_id(v.name), p))
+    for i, v in enumerate(graph.constants()):
+        symbol = f"{cpp.ident(name)}_w{i}"
+        m.constants.append(ConstView(namer.var(v), cpp.value_type(v.dtype, v.shape),
+                                     cpp.value_id(v.name), symbol, v.dtype.c_type, max(v.size, 1)))
+    m.calls = _lower_all(graph, namer, caps)
+    first_param: dict[int, str] = {}
+    symbols = {id(v): c.symbol for v, c in zip(graph.constants(), m.constants)}
+    inputs = {id(v): a.param for v, a in zip(graph.inputs, m.args)}
+    for v in graph.outputs:
+        p = params.fresh(cpp.ident(v.name) if cpp.ident(v.name) not in params.used else "out")
+        m.params.append(ParamView(f"{v.dtype.c_type} {p}[{cpp.element_count(v.shape)}]"))
+        if id(v) in first_param or v.is_const or id(v) in inputs:
+            src = first_param.get(id(v)) or symbols.get(id(v)) or inputs[id(v)]
+            m.copied_outputs.append(OutputView(p, src=src, nbytes=v.nbytes))
+        else:
+            m.bound_outputs.append(OutputView(p, cpp.value_id(v.name), namer.var(v)))
+        first_param.setdefault(id(v), p)
+    return m
+
+
+def _target_bytes(v: Value, target: Target) -> bytes:
+    order = "<" if target.little_endian else ">"
+    data = v.data if v.data is not None else np.zeros(0)
+    return np.asarray(data, order="C").astype(data.dtype.newbyteorder(order)).tobytes()
+
+
+def generate(graph: Graph, name: str, banner: Sequence[str], caps: Capabilities, target: Target,
+             data_as_c: bool) -> Generated:
+    m = build_view(graph, name, banner, caps)
+    files = {
+        f"{name}.h": _ENV.get_template("model.h.j2").render(m=m).encode(),
+        f"{name}.cc": _ENV.get_template("model.cc.j2").render(m=m).encode(),
+    }
+    consts = graph.constants()
+    if data_as_c:
+        for c, v in zip(m.constants, consts):
+            flat = v.data.view(np.uint16) if v.dtype is DType.FLOAT16 else v.data
+            c.init = cpp.array_init(v.dtype, flat.reshape(-1).tolist())
+        files[f"{name}.data.cc"] = _ENV.get_template("data.cc.j2").render(m=m).encode()
+    else:
+        symbols = [(c.symbol, _target_bytes(v, target)) for c, v in zip(m.constants, consts)]
+        files[f"{name}.o"] = elf.write_object(symbols, target)
+    return Generated(files, [(c.symbol, v.data) for c, v in zip(m.constants, consts)])
+
+
+def write(generated: Generated, outdir: Path) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fname, data in sorted(generated.files.items()):
+        path = outdir / fname
+        path.write_bytes(data)  # always: build tools compare the outputs' times with the model's
+        written.append(path)
+    return written
+
+
+def banner_lines(source: str, options: Sequence[str]) -> list[str]:
+    return [f"Generated by HALO {__version__} from {source}. Do not edit.",
+            "Options: " + (" ".join(options) if options else "(none)")]

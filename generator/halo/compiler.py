@@ -1,0 +1,90 @@
+"""The generator as a library: import, optimize, emit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from halo.codegen.capabilities import load_capabilities
+from halo.codegen.emit import Generated, banner_lines, generate, write
+from halo.codegen.targets import resolve
+from halo.errors import OptionError
+from halo.frontends import ImportOptions, load_model
+from halo.ir.graph import Graph, Shape
+from halo.passes.pipeline import default_pipeline, run_pipeline
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    name: str | None = None
+    target: str | None = None
+    runtime: str = "reference"
+    input_shapes: dict[str, Shape] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    data_as_c: bool = False
+    weights: Path | None = None
+
+    def describe(self) -> list[str]:
+        """The options as they affect the output (for the banner): no paths, stable order."""
+        out = [f"--runtime {self.runtime}"]
+        if self.target:
+            out.append(f"--target {resolve(self.target).triple}")
+        out += [f"--input-shape {k}:{'x'.join(map(str, v))}" for k, v in sorted(self.input_shapes.items())]
+        out += [f"--inputs {n}" for n in self.inputs] + [f"--outputs {n}" for n in self.outputs]
+        if self.data_as_c:
+            out.append("--emit-data-as-c")
+        return out
+
+
+def parse_input_shape(text: str) -> tuple[str, Shape]:
+    """``NAME:1x3x224x224`` -> (NAME, (1, 3, 224, 224)). ``NAME:`` (no dims) is a scalar."""
+    m = re.fullmatch(r"(.+):((?:\d+(?:x\d+)*)?)", text.strip())
+    if not m or any(d == "0" for d in m.group(2).split("x") if d):
+        raise OptionError(f"malformed --input-shape '{text}'",
+                          hint="write NAME:DIMxDIMx... with positive integers, e.g. input:1x3x224x224")
+    dims = tuple(int(d) for d in m.group(2).split("x")) if m.group(2) else ()
+    return m.group(1), dims
+
+
+def model_name(path: Path, name: str | None) -> str:
+    raw = name or path.stem
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", raw):
+        if name:
+            raise OptionError(f"--name '{name}' is not a C identifier",
+                              hint="use letters, digits and underscores, not starting with a digit")
+        raw = re.sub(r"\W", "_", raw)
+        raw = raw if raw[:1].isalpha() or raw[:1] == "_" else f"m_{raw}"
+    return raw
+
+
+def import_and_optimize(model: Path, options: CompileOptions, check: bool = False) -> Graph:
+    graph = load_model(model, ImportOptions(dict(options.input_shapes), options.weights))
+    run_pipeline(graph, default_pipeline(options.inputs, options.outputs), check=check)
+    return graph
+
+
+def compile_graph(graph: Graph, model: Path, options: CompileOptions) -> Generated:
+    name = model_name(model, options.name)
+    banner = banner_lines(model.name, options.describe())
+    caps = load_capabilities(options.runtime)
+    return generate(graph, name, banner, caps, resolve(options.target), options.data_as_c)
+
+
+def write_depfile(depfile: Path, outputs: list[Path], sources: list[Path]) -> None:
+    def esc(p: Path) -> str:
+        return str(p).replace(" ", "\\ ")
+
+    text = " ".join(esc(p.resolve()) for p in outputs) + ": " + " ".join(esc(p.resolve()) for p in sources)
+    depfile.parent.mkdir(parents=True, exist_ok=True)
+    depfile.write_text(text + "\n")
+
+
+def compile_model(model: Path, outdir: Path, options: CompileOptions,
+                  depfile: Path | None = None) -> tuple[Graph, list[Path]]:
+    graph = import_and_optimize(model, options)
+    files = write(compile_graph(graph, model, options), outdir)
+    if depfile is not None:
+        write_depfile(depfile, files, graph.source_files)
+    return graph, files

@@ -1,0 +1,61 @@
+"""ONNX reductions, arg-reductions, TopK and CumSum."""
+
+from __future__ import annotations
+
+from halo.frontends.onnx.context import OnnxNode
+from halo.frontends.onnx.registry import converter
+from halo.ir.ops import reduce as r
+from halo.ir.ops.registry import norm_axis
+
+# Opset where each reduction moved `axes` from an attribute to an input.
+_AXES_INPUT_SINCE = {op: (13 if op == "ReduceSum" else 18) for op in r.REDUCE_OPS}
+
+
+@converter(*r.REDUCE_OPS)
+def _reduce(n: OnnxNode) -> None:
+    x = n.input(0)
+    assert x is not None
+    op = n.proto.op_type
+    if n.opset >= _AXES_INPUT_SINCE[op]:
+        raw = n.const(1, "axes")
+    else:
+        raw = n.attrs.ints("axes", None)
+    keepdims = bool(n.attrs.int("keepdims", 1))
+    noop = bool(n.attrs.int("noop_with_empty_axes", 0))
+    if raw is None or len(raw) == 0:
+        if noop:
+            n.bind(x)
+            return
+        axes = tuple(range(x.rank))
+    else:
+        axes = tuple(sorted({norm_axis(int(a), x.rank, op) for a in raw}))
+    if not axes:  # a scalar: reducing nothing still applies the element function
+        axes = ()
+    n.emit(op, [x], r.Reduce(axes, keepdims))
+
+
+@converter("ArgMax", "ArgMin")
+def _arg(n: OnnxNode) -> None:
+    attrs = r.ArgReduce(n.attrs.int("axis", 0), bool(n.attrs.int("keepdims", 1)),
+                        bool(n.attrs.int("select_last_index", 0)))
+    n.emit(n.proto.op_type, n.inputs(), attrs)
+
+
+@converter("TopK")
+def _topk_v1(n: OnnxNode) -> None:
+    n.emit("TopK", [n.input(0)], r.TopK(n.attrs.int("k"), n.attrs.int("axis", -1), True, True))
+
+
+@converter("TopK", since=10)
+def _topk(n: OnnxNode) -> None:
+    k = int(n.const(1, "K").reshape(-1)[0])
+    attrs = r.TopK(k, n.attrs.int("axis", -1), bool(n.attrs.int("largest", 1)),
+                   bool(n.attrs.int("sorted", 1)))
+    n.emit("TopK", [n.input(0)], attrs)
+
+
+@converter("CumSum")
+def _cumsum(n: OnnxNode) -> None:
+    axis = int(n.const(1, "axis").reshape(-1)[0])
+    attrs = r.CumSum(axis, bool(n.attrs.int("exclusive", 0)), bool(n.attrs.int("reverse", 0)))
+    n.emit("CumSum", [n.input(0)], attrs)

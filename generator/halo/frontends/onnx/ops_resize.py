@@ -1,0 +1,80 @@
+"""ONNX Resize (opsets 10-19) and Upsample."""
+
+from __future__ import annotations
+
+import math
+
+from halo.frontends.onnx.context import OnnxNode
+from halo.frontends.onnx.registry import converter
+from halo.ir.graph import Value
+from halo.ir.ops.nn import Resize
+
+_COORD_MODES = {"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners",
+                "asymmetric", "tf_half_pixel_for_nn"}
+_NEAREST_MODES = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}
+
+
+def _emit(n: OnnxNode, x: Value, scales: list[float] | None, sizes: list[int] | None,
+          coord: str, mode: str) -> None:
+    a = n.attrs
+    nearest = a.str("nearest_mode", "round_prefer_floor")
+    cubic_a = a.float("cubic_coeff_a", -0.75)
+    exclude = bool(a.int("exclude_outside", 0))
+    extrapolation = a.float("extrapolation_value", 0.0)
+    aspect = a.str("keep_aspect_ratio_policy", "stretch")
+    axes_attr = a.ints("axes", None)
+    mode = {"bilinear": "linear", "trilinear": "linear"}.get(mode, mode)
+    if mode not in ("nearest", "linear", "cubic"):
+        raise n.fail(f"unknown mode '{mode}'")
+    if coord not in _COORD_MODES:
+        raise n.fail(f"coordinate_transformation_mode '{coord}' is not supported",
+                     "supported: " + ", ".join(sorted(_COORD_MODES)))
+    if nearest not in _NEAREST_MODES:
+        raise n.fail(f"unknown nearest_mode '{nearest}'")
+    axes = list(range(x.rank)) if axes_attr is None else [ax % x.rank for ax in axes_attr]
+    full_scales = [1.0] * x.rank
+    full_sizes = list(x.shape)
+    if sizes is not None:
+        if aspect != "stretch":
+            ratios = [sizes[i] / x.shape[ax] for i, ax in enumerate(axes)]
+            s = min(ratios) if aspect == "not_larger" else max(ratios)
+            sizes = [int(math.floor(s * x.shape[ax] + 0.5)) for ax in axes]
+            scales = [s] * len(axes)
+        for i, ax in enumerate(axes):
+            full_sizes[ax] = int(sizes[i])
+            full_scales[ax] = scales[i] if scales else full_sizes[ax] / x.shape[ax]
+    else:
+        assert scales is not None
+        for i, ax in enumerate(axes):
+            full_scales[ax] = float(scales[i])
+            full_sizes[ax] = int(math.floor(x.shape[ax] * full_scales[ax]))
+    attrs = Resize(tuple(full_sizes), tuple(full_scales), mode, coord, nearest, cubic_a, exclude,
+                   extrapolation)
+    n.emit("Resize", [x], attrs)
+
+
+@converter("Upsample")
+def _upsample(n: OnnxNode) -> None:
+    x = n.input(0)
+    assert x is not None
+    scales = n.attrs.floats("scales", None) if n.opset < 9 else n.const(1, "scales")
+    mode = n.attrs.str("mode", "nearest")
+    _emit(n, x, [float(s) for s in scales], None, "asymmetric", mode)
+
+
+@converter("Resize", since=10)
+def _resize(n: OnnxNode) -> None:
+    x = n.input(0)
+    assert x is not None
+    if n.opset == 10:
+        scales, sizes, coord = n.const(1, "scales"), None, "asymmetric"
+    else:
+        coord = n.attrs.str("coordinate_transformation_mode", "half_pixel")
+        if coord == "tf_crop_and_resize":
+            raise n.fail("tf_crop_and_resize is not supported")
+        scales, sizes = n.const(2, "scales"), n.const(3, "sizes")
+    scales = None if scales is None or len(scales) == 0 else [float(s) for s in scales]
+    sizes = None if sizes is None or len(sizes) == 0 else [int(s) for s in sizes]
+    if scales is None and sizes is None:
+        raise n.fail("neither scales nor sizes is given")
+    _emit(n, x, scales, sizes, coord, n.attrs.str("mode", "nearest"))

@@ -1,0 +1,222 @@
+"""Neural-network ops on channels-first tensors: convolution, pooling, normalization, softmax, resize."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from halo.ir.dtype import FLOAT_DTYPES, DType
+from halo.ir.graph import Shape, Value
+from halo.ir.ops.registry import TypeShape, fail, norm_axis, register_op
+
+Ints = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Conv:
+    group: int
+    strides: Ints
+    dilations: Ints
+    pads_begin: Ints
+    pads_end: Ints
+
+
+@dataclass(frozen=True)
+class ConvTranspose:
+    group: int
+    strides: Ints
+    dilations: Ints
+    pads_begin: Ints
+    pads_end: Ints
+    output_padding: Ints
+
+
+@dataclass(frozen=True)
+class Pool:
+    kernel: Ints
+    strides: Ints
+    dilations: Ints
+    pads_begin: Ints
+    pads_end: Ints
+    ceil_mode: bool
+    count_include_pad: bool = False  # AveragePool only
+
+
+@dataclass(frozen=True)
+class Norm:
+    """BatchNormalization / InstanceNormalization: epsilon only."""
+
+    epsilon: float
+
+
+@dataclass(frozen=True)
+class LayerNorm:
+    axis: int  # normalize over axes [axis, rank)
+    epsilon: float
+
+
+@dataclass(frozen=True)
+class LRN:
+    size: int
+    alpha: float
+    beta: float
+    bias: float
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Softmax, LogSoftmax, Hardmax."""
+
+    axis: int
+
+
+@dataclass(frozen=True)
+class Resize:
+    sizes: Ints
+    scales: tuple[float, ...]
+    mode: str  # nearest | linear | cubic
+    coordinate_mode: str
+    nearest_mode: str
+    cubic_coeff_a: float
+    exclude_outside: bool
+    extrapolation_value: float
+
+
+def _spatial(op: str, x: Value, n: int) -> Shape:
+    if x.rank != n + 2:
+        raise fail(op, f"expects a rank-{n + 2} channels-first input", [x])
+    return x.shape[2:]
+
+
+def _check_lens(op: str, n: int, **fields: Ints) -> None:
+    for k, v in fields.items():
+        if len(v) != n:
+            raise fail(op, f"{k} has {len(v)} entries, expected {n} (one per spatial axis)")
+
+
+@register_op("Conv", Conv, inputs=(2, 3), dtypes=FLOAT_DTYPES)
+def _conv(a: Conv, ins: Sequence[Value | None]) -> list[TypeShape]:
+    x, w = ins[0], ins[1]
+    assert x is not None and w is not None
+    n = w.rank - 2
+    _check_lens("Conv", n, strides=a.strides, dilations=a.dilations, pads=a.pads_begin)
+    spatial = _spatial("Conv", x, n)
+    if x.shape[1] != w.shape[1] * a.group or w.shape[0] % a.group:
+        raise fail("Conv", f"channels do not match the weights with group={a.group}", ins)
+    out = []
+    for i in range(n):
+        span = (w.shape[2 + i] - 1) * a.dilations[i] + 1
+        size = (spatial[i] + a.pads_begin[i] + a.pads_end[i] - span) // a.strides[i] + 1
+        if size <= 0:
+            raise fail("Conv", f"the kernel does not fit into spatial axis {i}", ins)
+        out.append(size)
+    return [(x.dtype, (x.shape[0], w.shape[0], *out))]
+
+
+@register_op("ConvTranspose", ConvTranspose, inputs=(2, 3), dtypes=FLOAT_DTYPES)
+def _deconv(a: ConvTranspose, ins: Sequence[Value | None]) -> list[TypeShape]:
+    x, w = ins[0], ins[1]
+    assert x is not None and w is not None
+    n = w.rank - 2
+    spatial = _spatial("ConvTranspose", x, n)
+    if x.shape[1] != w.shape[0]:
+        raise fail("ConvTranspose", "input channels do not match the weights", ins)
+    out = []
+    for i in range(n):
+        span = (w.shape[2 + i] - 1) * a.dilations[i] + 1
+        size = (spatial[i] - 1) * a.strides[i] + a.output_padding[i] + span
+        out.append(size - a.pads_begin[i] - a.pads_end[i])
+    return [(x.dtype, (x.shape[0], w.shape[1] * a.group, *out))]
+
+
+def pool_output_size(size: int, k: int, s: int, d: int, pb: int, pe: int, ceil: bool) -> int:
+    span = (k - 1) * d + 1
+    num = size + pb + pe - span
+    out = -(-num // s) + 1 if ceil else num // s + 1
+    if ceil and (out - 1) * s >= size + pb:
+        out -= 1  # the last window would start inside the end padding
+    return out
+
+
+def _pool(op: str) -> None:
+    @register_op(op, Pool, inputs=1, dtypes=FLOAT_DTYPES)
+    def infer(a: Pool, ins: Sequence[Value | None]) -> list[TypeShape]:
+        x = ins[0]
+        assert x is not None
+        n = len(a.kernel)
+        spatial = _spatial(op, x, n)
+        _check_lens(op, n, strides=a.strides, dilations=a.dilations, pads=a.pads_begin)
+        out = [
+            pool_output_size(spatial[i], a.kernel[i], a.strides[i], a.dilations[i],
+                             a.pads_begin[i], a.pads_end[i], a.ceil_mode)
+            for i in range(n)
+        ]
+        if min(out, default=1) <= 0:
+            raise fail(op, "the window does not fit into the input", ins)
+        return [(x.dtype, (*x.shape[:2], *out))]
+
+
+_pool("MaxPool")
+_pool("AveragePool")
+
+
+@register_op("BatchNormalization", Norm, inputs=5, dtypes=FLOAT_DTYPES)
+def _bn(a: Norm, ins: Sequence[Value | None]) -> list[TypeShape]:
+    x = ins[0]
+    assert x is not None
+    if x.rank < 2 or any(v is None or v.shape != (x.shape[1],) for v in ins[1:]):
+        raise fail("BatchNormalization", "scale/bias/mean/var must be vectors of the channel count", ins)
+    return [(x.dtype, x.shape)]
+
+
+@register_op("InstanceNormalization", Norm, inputs=3, dtypes=FLOAT_DTYPES)
+def _in(a: Norm, ins: Sequence[Value | None]) -> list[TypeShape]:
+    x = ins[0]
+    assert x is not None
+    if x.rank < 3:
+        raise fail("InstanceNormalization", "expects rank >= 3", ins)
+    return [(x.dtype, x.shape)]
+
+
+@register_op("LayerNormalization", LayerNorm, inputs=(1, 3), dtypes=FLOAT_DTYPES)
+def _ln(a: LayerNorm, ins: Sequence[Value | None]) -> list[TypeShape]:
+    x = ins[0]
+    assert x is not None
+    axis = norm_axis(a.axis, x.rank, "LayerNormalization")
+    for v in ins[1:]:
+        if v is not None and v.size != x.size // max(1, _prod(x.shape[:axis])):
+            raise fail("LayerNormalization", "scale/bias must cover the normalized axes", ins)
+    return [(x.dtype, x.shape)]
+
+
+def _prod(dims: Sequence[int]) -> int:
+    p = 1
+    for d in dims:
+        p *= d
+    return p
+
+
+@register_op("LRN", LRN, inputs=1, dtypes=FLOAT_DTYPES)
+def _lrn(a: LRN, ins: Sequence[Value | None]) -> list[TypeShape]:
+    x = ins[0]
+    assert x is not None
+    return [(x.dtype, x.shape)]
+
+
+for _op in ("Softmax", "LogSoftmax", "Hardmax"):
+
+    @register_op(_op, Axis, inputs=1, dtypes=FLOAT_DTYPES)
+    def _softmax(a: Axis, ins: Sequence[Value | None], _op: str = _op) -> list[TypeShape]:
+        x = ins[0]
+        assert x is not None
+        norm_axis(a.axis, x.rank, _op)
+        return [(x.dtype, x.shape)]
+
+
+@register_op("Resize", Resize, inputs=1, dtypes=(*FLOAT_DTYPES, DType.INT8, DType.UINT8, DType.INT32))
+def _resize(a: Resize, ins: Sequence[Value | None]) -> list[TypeShape]:
+    x = ins[0]
+    assert x is not None
+    if len(a.sizes) != x.rank or len(a.scales) != x.rank:
+        raise fail("Resize", "sizes/scales need one entry per axis", ins)
+    return [(x.dtype, a.sizes)]

@@ -1,0 +1,1 @@
+"""Graph passes. ``pipeline.py`` holds the order; every other module is one pass."""

@@ -1,0 +1,36 @@
+"""The pass pipeline: the one place where pass order is decided."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from halo.ir.graph import Graph
+from halo.ir.verify import verify
+from halo.passes.base import Pass
+from halo.passes.bn_fold import BatchNormFolding
+from halo.passes.dce import DeadCodeElimination
+from halo.passes.fold import ConstantFolding
+from halo.passes.identity import IdentityRemoval
+from halo.passes.subgraph import SubgraphExtraction
+
+
+def default_pipeline(inputs: Sequence[str] = (), outputs: Sequence[str] = ()) -> list[Pass]:
+    return [
+        SubgraphExtraction(inputs, outputs),
+        DeadCodeElimination(),
+        ConstantFolding(),
+        IdentityRemoval(),
+        BatchNormFolding(),
+        ConstantFolding(),
+        DeadCodeElimination(),
+    ]
+
+
+def run_pipeline(graph: Graph, passes: Sequence[Pass], check: bool = False) -> dict[str, int]:
+    """Run ``passes`` in order; with ``check`` verify the IR after each. Returns changes per pass."""
+    changes: dict[str, int] = {}
+    for p in passes:
+        changes[p.name] = changes.get(p.name, 0) + int(p.run(graph))
+        if check:
+            verify(graph, after=p.name)
+    return changes

@@ -1,0 +1,60 @@
+"""Data-movement semantics."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from halo.ir.ops import tensor as t
+from halo.reference.registry import impl
+
+
+@impl("Reshape")
+def _reshape(a: t.Reshape, x: np.ndarray) -> np.ndarray:
+    return x.reshape(a.shape)
+
+
+@impl("Transpose")
+def _transpose(a: t.Transpose, x: np.ndarray) -> np.ndarray:
+    return np.transpose(x, a.perm)
+
+
+@impl("Concat")
+def _concat(a: t.Concat, *xs: np.ndarray) -> np.ndarray:
+    return np.concatenate(xs, axis=a.axis)
+
+
+@impl("Slice")
+def _slice(a: t.Slice, x: np.ndarray) -> np.ndarray:
+    index = tuple(slice(s, None if (e < 0 and st < 0) else e, st)
+                  for s, e, st in zip(a.starts, a.stops, a.steps))
+    return x[index]
+
+
+@impl("Pad")
+def _pad(a: t.Pad, x: np.ndarray) -> np.ndarray:
+    widths = list(zip(a.pads_begin, a.pads_end))
+    if a.mode == "constant":
+        return np.pad(x, widths, constant_values=np.array(a.value).astype(x.dtype))
+    return np.pad(x, widths, mode={"edge": "edge", "reflect": "reflect", "wrap": "wrap"}[a.mode])
+
+
+@impl("Gather")
+def _gather(a: t.Gather, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    axis = a.axis % x.ndim
+    return np.take(x, np.where(idx < 0, idx + x.shape[axis], idx), axis=axis)
+
+
+@impl("GatherElements")
+def _gather_elements(a: t.Gather, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    axis = a.axis % x.ndim
+    return np.take_along_axis(x, np.where(idx < 0, idx + x.shape[axis], idx), axis=axis)
+
+
+@impl("Tile")
+def _tile(a: t.Tile, x: np.ndarray) -> np.ndarray:
+    return np.tile(x, a.repeats)
+
+
+@impl("Expand")
+def _expand(a: t.Expand, x: np.ndarray) -> np.ndarray:
+    return np.broadcast_to(x, a.shape)

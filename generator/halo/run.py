@@ -1,0 +1,68 @@
+"""Execute a model through the real C++ path: generate, build against a runtime, load, call."""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from halo.compiler import CompileOptions, compile_graph, import_and_optimize, model_name
+from halo.errors import RuntimeExecError
+from halo.ir.graph import Graph, Value
+from halo.reference import evaluate_graph
+from halo.toolchain import build_model_library
+
+EMULATOR = "emulator"  # the numpy reference interpreter instead of a C++ runtime
+
+
+def _describe(v: Value) -> str:
+    return f"'{v.name}' {v.dtype.value}[{'x'.join(map(str, v.shape)) or 'scalar'}]"
+
+
+def check_inputs(graph: Graph, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    if len(arrays) != len(graph.inputs):
+        expected = ", ".join(_describe(v) for v in graph.inputs) or "none"
+        raise RuntimeExecError(f"the model takes {len(graph.inputs)} input(s), got {len(arrays)}",
+                               hint=f"pass one --input per model input, in order: {expected}")
+    out = []
+    for i, (v, a) in enumerate(zip(graph.inputs, arrays)):
+        a = np.asarray(a)
+        if tuple(a.shape) != v.shape:
+            raise RuntimeExecError(
+                f"input {i} {_describe(v)} got an array of shape {tuple(a.shape)}",
+                hint="reshape the array, or compile with --input-shape "
+                f"{v.name}:{'x'.join(map(str, a.shape))}")
+        if a.dtype != v.dtype.np and not np.can_cast(a.dtype, v.dtype.np, "same_kind"):
+            raise RuntimeExecError(f"input {i} {_describe(v)} got {a.dtype} data",
+                                   hint=f"save the array as {v.dtype.value}")
+        out.append(np.asarray(a, dtype=v.dtype.np, order="C"))
+    return out
+
+
+def execute_library(so: Path, name: str, graph: Graph, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    lib = ctypes.CDLL(str(so))
+    outputs = [np.empty(v.shape, v.dtype.np) for v in graph.outputs]
+    fn = getattr(lib, name)
+    fn.restype = ctypes.c_int
+    args = [a.ctypes.data_as(ctypes.c_void_p) for a in [*arrays, *outputs]]
+    rc = fn(*args)
+    if rc != 0:
+        msg_fn = lib.odla_GetLastErrorMessage
+        msg_fn.restype = ctypes.c_char_p
+        detail = (msg_fn() or b"").decode(errors="replace")
+        raise RuntimeExecError(f"model {name} returned status {rc}: {detail or 'no details'}")
+    return outputs
+
+
+def run_model(model: Path, arrays: Sequence[np.ndarray], options: CompileOptions,
+              graph: Graph | None = None) -> list[np.ndarray]:
+    """Run ``model`` on ``arrays`` (in input order) and return its outputs (in output order)."""
+    graph = graph or import_and_optimize(model, options)
+    feeds = check_inputs(graph, arrays)
+    if options.runtime == EMULATOR:
+        return evaluate_graph(graph, {v.name: a for v, a in zip(graph.inputs, feeds)})
+    generated = compile_graph(graph, model, options)
+    so = build_model_library(generated.files, model_name(model, options.name), options.runtime)
+    return execute_library(so, model_name(model, options.name), graph, feeds)

@@ -1,0 +1,114 @@
+"""Build generated code and runtimes with the system C++ compiler, cached by content hash."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from halo import paths
+from halo.errors import ToolchainError
+
+RUNTIME_FLAGS = ("-std=c++17", "-O3", "-march=native", "-fPIC", "-pthread", "-DNDEBUG")
+MODEL_FLAGS = ("-std=c++17", "-O1", "-fPIC", "-Wall", "-Wextra", "-Werror")
+
+
+def cache_root() -> Path:
+    root = Path(os.environ.get("HALO_CACHE_DIR") or Path.home() / ".cache" / "halo")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def cxx() -> str:
+    compiler = os.environ.get("CXX", "g++")
+    if shutil.which(compiler) is None:
+        raise ToolchainError(f"C++ compiler '{compiler}' not found",
+                             hint="install g++ (apt-get install g++) or set CXX")
+    return compiler
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _run(cmd: Sequence[str], what: str) -> None:
+    proc = subprocess.run(list(cmd), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise ToolchainError(f"{what} failed:\n$ {' '.join(cmd)}\n{proc.stderr[-4000:]}",
+                             hint="this is a HALO bug if the generated code or a runtime fails to build")
+
+
+def _digest(parts: Sequence[bytes]) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()[:24]
+
+
+def runtime_sources(runtime: str) -> list[Path]:
+    root = paths.runtime_dir(runtime)
+    return sorted(p for p in root.rglob("*") if p.suffix in (".cc", ".cpp", ".h", ".hpp"))
+
+
+def build_runtime(runtime: str) -> Path:
+    """Static library of ``runtime`` for the host (position-independent), cached."""
+    include = paths.odla_dir() / "include"
+    sources = runtime_sources(runtime)
+    headers = sorted(include.rglob("*.h"))
+    key = _digest([p.read_bytes() for p in [*sources, *headers]] +
+                  [" ".join((cxx(), *RUNTIME_FLAGS)).encode(), runtime.encode()])
+    out_dir = cache_root() / "runtimes" / f"{runtime}-{key}"
+    lib = out_dir / f"libodla_{runtime}.a"
+    with _locked(out_dir):
+        if lib.exists():
+            return lib
+        tmp = out_dir / "obj"
+        tmp.mkdir(parents=True, exist_ok=True)
+        units = [p for p in sources if p.suffix in (".cc", ".cpp")]
+        root = paths.runtime_dir(runtime)
+
+        def compile_one(src: Path) -> Path:
+            obj = tmp / (str(src.relative_to(root)).replace("/", "_") + ".o")
+            _run([cxx(), *RUNTIME_FLAGS, f"-I{include}", f"-I{root}", "-c", str(src), "-o", str(obj)],
+                 f"compiling the {runtime} runtime ({src.name})")
+            return obj
+
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            objs = list(pool.map(compile_one, units))
+        _run(["ar", "rcs", str(lib) + ".tmp", *map(str, objs)], "archiving the runtime")
+        os.replace(str(lib) + ".tmp", lib)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return lib
+
+
+def build_model_library(files: dict[str, bytes], name: str, runtime: str) -> Path:
+    """Shared library of a generated model linked with ``runtime``; cached by content."""
+    lib = build_runtime(runtime)
+    key = _digest([files[k] for k in sorted(files)] + [str(lib).encode(), " ".join(MODEL_FLAGS).encode()])
+    out_dir = cache_root() / "models" / key
+    so = out_dir / f"lib{name}.so"
+    with _locked(out_dir):
+        if so.exists():
+            return so
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for fname, data in files.items():
+            (out_dir / fname).write_bytes(data)
+        srcs = [str(out_dir / f) for f in sorted(files) if f.endswith((".cc", ".o"))]
+        include = paths.odla_dir() / "include"
+        _run([cxx(), *MODEL_FLAGS, "-shared", f"-I{include}", f"-I{out_dir}", *srcs, str(lib),
+              "-pthread", "-Wl,-Bsymbolic", "-o", str(so) + ".tmp"], f"building model {name}")
+        os.replace(str(so) + ".tmp", so)
+    return so

@@ -1,0 +1,52 @@
+// N-d convolution and transposed convolution, float32, channels first.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace odla_ref {
+
+constexpr int kMaxSpatial = 3;
+
+// Geometry shared by conv and deconv. Only the first `spatial` (1..3) entries
+// of the per-axis arrays are read. Output dims are authoritative (the caller
+// computed them, including ceil/output_padding effects); back pads are implied
+// by them. strides/dilations must be >= 1.
+struct ConvParams {
+  int spatial = 2;
+  int64_t batch = 1;
+  int64_t in_channels = 0;   // C_in
+  int64_t out_channels = 0;  // C_out
+  int64_t group = 1;         // divides C_in and C_out
+  int64_t in_dims[kMaxSpatial] = {1, 1, 1};   // input spatial dims
+  int64_t out_dims[kMaxSpatial] = {1, 1, 1};  // output spatial dims
+  int64_t kernel[kMaxSpatial] = {1, 1, 1};
+  int64_t strides[kMaxSpatial] = {1, 1, 1};
+  int64_t dilations[kMaxSpatial] = {1, 1, 1};
+  int64_t pads_front[kMaxSpatial] = {0, 0, 0};
+};
+
+// Scratch bytes conv() needs for `p` (0 for 1x1 stride-1 unpadded
+// and depthwise convs).
+size_t conv_workspace_bytes(const ConvParams& p);
+
+// Convolution. input [N, C_in, in...], weight [C_out, C_in/group, k...]
+// (ODLA_OIS), bias [C_out] or null, output [N, C_out, out...].
+// workspace: conv_workspace_bytes(p) bytes, 64-byte alignment recommended;
+// may be null, then a per-thread buffer that grows and is reused is used.
+// Depthwise (group == C_in, C_out a multiple of C_in) uses a direct kernel.
+void conv(const ConvParams& p, const float* input, const float* weight,
+          const float* bias, float* output, void* workspace);
+
+// Scratch bytes deconv() needs for `p`.
+size_t deconv_workspace_bytes(const ConvParams& p);
+
+// Transposed convolution (ONNX ConvTranspose). input [N, C_in, in...],
+// weight [C_in, C_out/group, k...] (ODLA_IOS), bias [C_out] or null,
+// output [N, C_out, out...]. Input position i and kernel tap k land on output
+// position i*stride - pad_front + k*dilation (dropped when outside out dims).
+// workspace as for conv().
+void deconv(const ConvParams& p, const float* input, const float* weight,
+            const float* bias, float* output, void* workspace);
+
+}  // namespace odla_ref

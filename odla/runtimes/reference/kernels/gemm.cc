@@ -1,0 +1,207 @@
+#include "kernels/gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "kernels/aligned_buffer.h"
+#include "kernels/gemv.h"
+#include "kernels/parallel.h"
+
+namespace odla_ref {
+namespace {
+
+// Register tile (kMR rows x kNR columns of C), sized to the vector registers
+// of the target: two vectors per row, enough accumulators to hide FMA latency.
+#if defined(__AVX512F__)
+constexpr int kMR = 8;
+constexpr int kNR = 32;
+#elif defined(__AVX__)
+constexpr int kMR = 6;
+constexpr int kNR = 16;
+#else
+constexpr int kMR = 6;
+constexpr int kNR = 8;
+#endif
+
+constexpr int64_t kKC = 256;   // depth of a packed block (B micro-panel in L1)
+constexpr int64_t kMC = 192;   // rows of a packed A block (in L2)
+constexpr int64_t kNC = 2048;  // columns of a packed B block
+
+struct Operand {
+  const float* p;
+  int64_t ld;
+  bool trans;
+};
+
+// Packs rows [i0, i0+mc) x depth [k0, k0+kc) of op(A), scaled by alpha, into
+// kMR-row panels: panel[k * kMR + r]; rows past mc are zero.
+void pack_a(const Operand& a, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
+            float alpha, float* dst) {
+  for (int64_t ip = 0; ip < mc; ip += kMR, dst += kMR * kc) {
+    const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ip));
+    for (int64_t k = 0; k < kc; ++k) {
+      float* d = dst + k * kMR;
+      for (int r = 0; r < rows; ++r) {
+        const int64_t i = i0 + ip + r;
+        d[r] = alpha * (a.trans ? a.p[(k0 + k) * a.ld + i] : a.p[i * a.ld + k0 + k]);
+      }
+      for (int r = rows; r < kMR; ++r) d[r] = 0.f;
+    }
+  }
+}
+
+// Packs depth [k0, k0+kc) x columns [j0, j0+nc) of op(B) into kNR-column
+// panels: panel[k * kNR + c]; columns past nc are zero.
+void pack_b(const Operand& b, int64_t k0, int64_t kc, int64_t j0, int64_t nc,
+            float* dst) {
+  for (int64_t jp = 0; jp < nc; jp += kNR, dst += kNR * kc) {
+    const int cols = static_cast<int>(std::min<int64_t>(kNR, nc - jp));
+    for (int64_t k = 0; k < kc; ++k) {
+      float* d = dst + k * kNR;
+      if (!b.trans && cols == kNR) {
+        std::memcpy(d, b.p + (k0 + k) * b.ld + j0 + jp, sizeof(float) * kNR);
+        continue;
+      }
+      for (int c = 0; c < cols; ++c) {
+        const int64_t j = j0 + jp + c;
+        d[c] = b.trans ? b.p[j * b.ld + k0 + k] : b.p[(k0 + k) * b.ld + j];
+      }
+      for (int c = cols; c < kNR; ++c) d[c] = 0.f;
+    }
+  }
+}
+
+// acc = sum over k of a-panel column k (kMR) outer b-panel row k (kNR).
+inline void micro_kernel(int64_t kc, const float* __restrict a,
+                         const float* __restrict b, float (&out)[kMR][kNR]) {
+  float acc[kMR][kNR] = {};
+  for (int64_t k = 0; k < kc; ++k, a += kMR, b += kNR) {
+    for (int r = 0; r < kMR; ++r) {
+      const float ar = a[r];
+      for (int c = 0; c < kNR; ++c) acc[r][c] += ar * b[c];
+    }
+  }
+  std::memcpy(out, acc, sizeof(acc));
+}
+
+// Writes a rows x cols corner of the tile: C = acc (first_k and beta == 0),
+// C = acc + beta * C (first_k), else C += acc.
+void store_tile(const float (&acc)[kMR][kNR], int rows, int cols, float* c,
+                int64_t ldc, bool first_k, float beta) {
+  for (int r = 0; r < rows; ++r, c += ldc) {
+    if (first_k && beta == 0.f) {
+      for (int j = 0; j < cols; ++j) c[j] = acc[r][j];
+    } else if (first_k && beta != 1.f) {
+      for (int j = 0; j < cols; ++j) c[j] = acc[r][j] + beta * c[j];
+    } else {
+      for (int j = 0; j < cols; ++j) c[j] += acc[r][j];
+    }
+  }
+}
+
+struct Problem {
+  Operand a, b;
+  float alpha, beta;
+  float* c;
+  int64_t ldc, K;
+};
+
+// Multiplies the packed blocks into C[i0:i0+mc, j0:j0+nc].
+void macro_kernel(const Problem& pr, const float* pa, const float* pb,
+                  int64_t i0, int64_t mc, int64_t j0, int64_t nc, int64_t kc,
+                  bool first_k) {
+  float acc[kMR][kNR];
+  for (int64_t jr = 0; jr < nc; jr += kNR) {
+    const int cols = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
+    for (int64_t ir = 0; ir < mc; ir += kMR) {
+      const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
+      micro_kernel(kc, pa + ir * kc, pb + jr * kc, acc);
+      store_tile(acc, rows, cols, pr.c + (i0 + ir) * pr.ldc + j0 + jr, pr.ldc,
+                 first_k, pr.beta);
+    }
+  }
+}
+
+// Serial blocked GEMM on the C rectangle [m0, m1) x [n0, n1).
+void gemm_tile(const Problem& pr, int64_t m0, int64_t m1, int64_t n0,
+               int64_t n1) {
+  const int64_t kc_max = std::min(kKC, pr.K);
+  const int64_t nc_max = std::min(kNC, (n1 - n0 + kNR - 1) / kNR * kNR);
+  const int64_t mc_max = std::min(kMC, (m1 - m0 + kMR - 1) / kMR * kMR);
+  thread_local AlignedBuffer buf_a, buf_b;
+  float* pa = buf_a.floats(static_cast<size_t>(kc_max * mc_max));
+  float* pb = buf_b.floats(static_cast<size_t>(kc_max * nc_max));
+  for (int64_t jc = n0; jc < n1; jc += kNC) {
+    const int64_t nc = std::min(kNC, n1 - jc);
+    for (int64_t pc = 0; pc < pr.K; pc += kKC) {
+      const int64_t kc = std::min(kKC, pr.K - pc);
+      pack_b(pr.b, pc, kc, jc, nc, pb);
+      for (int64_t ic = m0; ic < m1; ic += kMC) {
+        const int64_t mc = std::min(kMC, m1 - ic);
+        pack_a(pr.a, ic, mc, pc, kc, pr.alpha, pa);
+        macro_kernel(pr, pa, pb, ic, mc, jc, nc, kc, pc == 0);
+      }
+    }
+  }
+}
+
+// Splits C into tm x tn tiles for the pool, favoring square-ish tiles.
+void split(int64_t M, int64_t N, int64_t K, int64_t* tm, int64_t* tn) {
+  *tm = *tn = 1;
+  const int64_t threads = num_threads();
+  if (threads == 1 || M * N * K < (int64_t{1} << 18)) return;
+  double best = 0;
+  for (int64_t m = 1; m <= threads; ++m) {
+    if (threads % m != 0) continue;
+    const int64_t n = threads / m;
+    if ((m > 1 && M < m * kMR) || (n > 1 && N < n * kNR)) continue;
+    const double cost = static_cast<double>(M) / m + static_cast<double>(N) / n;
+    if (best == 0 || cost < best) best = cost, *tm = m, *tn = n;
+  }
+}
+
+// Tile boundary t of `parts` over [0, len), rounded to a multiple of `align`.
+int64_t bound(int64_t len, int64_t parts, int64_t t, int64_t align) {
+  if (t >= parts) return len;
+  const int64_t units = (len + align - 1) / align;
+  return std::min(len, units * t / parts * align);
+}
+
+void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i) {
+    float* c = C + i * ldc;
+    for (int64_t j = 0; j < N; ++j) c[j] = beta == 0.f ? 0.f : beta * c[j];
+  }
+}
+
+}  // namespace
+
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+           float alpha, const float* A, int64_t lda, const float* B,
+           int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    scale_c(M, N, beta, C, ldc);
+    return;
+  }
+  if (M == 1) {  // row of C = op(B)^T applied to the row op(A)
+    detail::sgemv(trans_b, N, K, alpha, B, ldb, A, trans_a ? lda : 1, beta, C, 1);
+    return;
+  }
+  if (N == 1) {  // column of C = op(A) applied to the column op(B)
+    detail::sgemv(!trans_a, M, K, alpha, A, lda, B, trans_b ? 1 : ldb, beta, C, ldc);
+    return;
+  }
+  const Problem pr{{A, lda, trans_a}, {B, ldb, trans_b}, alpha, beta, C, ldc, K};
+  int64_t tm, tn;
+  split(M, N, K, &tm, &tn);
+  parallel_for(tm * tn, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t im = t / tn, in = t % tn;
+      gemm_tile(pr, bound(M, tm, im, kMR), bound(M, tm, im + 1, kMR),
+                bound(N, tn, in, kNR), bound(N, tn, in + 1, kNR));
+    }
+  });
+}
+
+}  // namespace odla_ref

@@ -1,0 +1,126 @@
+"""halo_add_model() in a real CMake + Ninja build of examples/mnist."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+from mnist_example import (
+    REPO,
+    build,
+    cmake_cache,
+    configure,
+    copy_example,
+    onnxruntime_output,
+    require_tools,
+    run,
+)
+
+pytestmark = pytest.mark.e2e
+
+GENERATED = ("mnist.h", "mnist.cc", "mnist.o")
+
+
+@pytest.fixture(scope="module")
+def host_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_tools("cmake", "ninja", "g++")
+    root = tmp_path_factory.mktemp("cmake_host")
+    source = copy_example(root / "src")
+    configure(source, root / "build")
+    build(root / "build")
+    return root / "build"
+
+
+def test_example_prints_onnxruntime_predictions(host_build: Path) -> None:
+    assert run([host_build / "mnist"]) == onnxruntime_output()
+
+
+def test_ctest_runs_the_example(host_build: Path) -> None:
+    assert "100% tests passed" in run(["ctest", "--output-on-failure"], cwd=host_build)
+
+
+def test_rebuild_runs_generator_only_when_model_changes(host_build: Path) -> None:
+    header = host_build / "mnist_model" / "mnist.h"
+    model = host_build.parent / "src" / "mnist.onnx"
+    assert "ninja: no work to do." in build(host_build)
+
+    before = header.stat().st_mtime_ns
+    later = max(model.stat().st_mtime_ns, before) + 2_000_000_000
+    os.utime(model, ns=(later, later))
+    output = build(host_build, "-d", "explain")
+    assert "HALO: compiling mnist.onnx" in output
+    assert header.stat().st_mtime_ns > before
+    assert "Linking CXX executable mnist" in output
+
+    assert "ninja: no work to do." in build(host_build)
+
+
+def test_generated_files_do_not_depend_on_folders(host_build: Path, tmp_path: Path) -> None:
+    """Another source copy and build folder give byte-identical generated files."""
+    source = copy_example(tmp_path / "elsewhere" / "src")
+    other = tmp_path / "elsewhere" / "build"
+    configure(source, other)
+    build(other, *(f"mnist_model/{name}" for name in GENERATED))
+    for name in GENERATED:
+        first = (host_build / "mnist_model" / name).read_bytes()
+        assert first == (other / "mnist_model" / name).read_bytes(), f"{name} differs"
+
+
+def _installed_halo(tmp_path: Path) -> Path:
+    """Build a wheel of the repository and install it, without dependencies, into a new venv
+    that borrows this environment's packages (numpy, onnx, ...) through a .pth file."""
+    wheels = tmp_path / "wheels"
+    run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, REPO])
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", "--without-pip", venv])
+    python = venv / "bin" / "python"
+    site = Path(run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]))
+    (site.resolve() / "borrowed.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    wheel = next(wheels.glob("halo-*.whl"))
+    run([sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", wheel])
+    return venv / "bin" / "halo"
+
+
+@pytest.mark.slow
+def test_find_package_from_installed_wheel(tmp_path: Path) -> None:
+    require_tools("cmake", "ninja", "g++")
+    halo = _installed_halo(tmp_path)
+    cmake_dir = Path(run([halo, "--cmake-dir"]).strip())
+    assert cmake_dir.is_relative_to(tmp_path / "venv"), cmake_dir
+    assert not cmake_dir.is_relative_to(REPO), cmake_dir
+
+    source = copy_example(tmp_path / "src")
+    build_dir = tmp_path / "build"
+    configure(source, build_dir, halo=halo)
+    assert Path(cmake_cache(build_dir, "HALO_EXECUTABLE")) == halo
+    assert Path(cmake_cache(build_dir, "HALO_ODLA_DIR")).is_relative_to(tmp_path / "venv")
+    build(build_dir)
+    assert run([build_dir / "mnist"]) == onnxruntime_output()
+
+
+def test_missing_model_is_a_configure_time_error(tmp_path: Path) -> None:
+    require_tools("cmake", "ninja", "g++")
+    source = copy_example(tmp_path / "src")
+    cmakelists = source / "CMakeLists.txt"
+    text = cmakelists.read_text().replace("MODEL mnist.onnx", "MODEL")
+    cmakelists.write_text(text)
+    configure_cmd = [
+        "cmake",
+        "-S",
+        source,
+        "-B",
+        tmp_path / "build",
+        f"-DHalo_DIR={REPO / 'cmake'}",
+    ]
+    result = subprocess.run(
+        configure_cmd,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "MODEL <file> is required" in result.stderr
