@@ -28,13 +28,15 @@ class GraphBuilder:
 
     def __init__(self, name: str) -> None:
         self.graph = Graph(name)
-        self._names: set[str] = set()
+        self._names: set[str] = set()  # value names
+        self._node_names: set[str] = set()
 
-    def unique(self, hint: str) -> str:
+    def unique(self, hint: str, taken: set[str] | None = None) -> str:
+        taken = self._names if taken is None else taken
         name, i = hint or "v", 1
-        while name in self._names:
+        while name in taken:
             name, i = f"{hint}_{i}", i + 1
-        self._names.add(name)
+        taken.add(name)
         return name
 
     def add_input(self, name: str, dtype: DType, shape: Shape) -> Value:
@@ -58,7 +60,7 @@ class GraphBuilder:
             raise UnsupportedError(
                 f"{op} node '{name}' does not take {x.dtype.value} operands",
                 hint="supported types: " + ", ".join(d.value for d in opdef.dtypes))
-        node_name = self.unique(name or op.lower())
+        node_name = self.unique(name or op.lower(), self._node_names)
         results = opdef.infer(attrs, ins)
         outs = [Value(self.unique(outputs[i] if i < len(outputs) and outputs[i] else
                                   f"{node_name}_out{i}"), dt, tuple(shape))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from halo.errors import OptionError
 from halo.ir.graph import Graph, Value
 from halo.passes.base import Pass
+from halo.passes.dce import DeadCodeElimination
 
 
 def _names(graph: Graph) -> dict[str, Value]:
@@ -19,7 +20,7 @@ def _names(graph: Graph) -> dict[str, Value]:
 
 class SubgraphExtraction(Pass):
     """Make ``outputs`` the graph outputs and ``inputs`` new graph inputs (their producers are cut
-    off); DCE then removes what no output needs. Names not in the graph are an OptionError; so is a
+    off), then remove what no output needs. Names not in the graph are an OptionError; so is a
     cut that leaves an output depending on an original input that was not listed."""
 
     def __init__(self, inputs: Sequence[str], outputs: Sequence[str]) -> None:
@@ -48,6 +49,7 @@ class SubgraphExtraction(Pass):
                 new_inputs.append(fresh)
             graph.inputs = new_inputs
             self._check_closed(graph)
+        DeadCodeElimination().run(graph)
         return True
 
     def _check_closed(self, graph: Graph) -> None:

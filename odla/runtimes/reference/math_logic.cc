@@ -1,0 +1,120 @@
+// Broadcasting comparisons (-> bool), logic on bools, bitwise ops and shifts
+// on integers.
+#include <climits>
+
+#include "elementwise.h"
+
+namespace odla_rt {
+namespace {
+
+struct Compare {
+  static constexpr bool kBoolResult = true;
+  template <class T>
+  static constexpr bool supports = true;
+};
+struct EqualOp : Compare {
+  template <class C> bool operator()(C a, C b) const { return a == b; }
+};
+struct NotEqualOp : Compare {
+  template <class C> bool operator()(C a, C b) const { return a != b; }
+};
+struct LessOp : Compare {
+  template <class C> bool operator()(C a, C b) const { return a < b; }
+};
+struct LessOrEqualOp : Compare {
+  template <class C> bool operator()(C a, C b) const { return a <= b; }
+};
+struct GreaterOp : Compare {
+  template <class C> bool operator()(C a, C b) const { return a > b; }
+};
+struct GreaterOrEqualOp : Compare {
+  template <class C> bool operator()(C a, C b) const { return a >= b; }
+};
+
+struct Logic {
+  static constexpr bool kBoolResult = true;
+  template <class T>
+  static constexpr bool supports = kIsBool<T>;
+};
+struct AndOp : Logic {
+  bool operator()(bool a, bool b) const { return a && b; }
+};
+struct OrOp : Logic {
+  bool operator()(bool a, bool b) const { return a || b; }
+};
+struct XorOp : Logic {
+  bool operator()(bool a, bool b) const { return a != b; }
+};
+
+struct Bitwise {
+  static constexpr bool kBoolResult = false;
+  template <class T>
+  static constexpr bool supports = kIsInt<T>;
+};
+struct BitAndOp : Bitwise {
+  template <class C> C operator()(C a, C b) const { return static_cast<C>(a & b); }
+};
+struct BitOrOp : Bitwise {
+  template <class C> C operator()(C a, C b) const { return static_cast<C>(a | b); }
+};
+struct BitXorOp : Bitwise {
+  template <class C> C operator()(C a, C b) const { return static_cast<C>(a ^ b); }
+};
+// Shifts the bit pattern; amounts outside [0, bits) give 0.
+struct ShiftOp : Bitwise {
+  bool left = true;
+  template <class C> C operator()(C a, C b) const {
+    using U = std::make_unsigned_t<C>;
+    constexpr int kBits = static_cast<int>(sizeof(C) * CHAR_BIT);
+    if (b < 0 || b >= static_cast<C>(kBits > 64 ? 64 : kBits)) {
+      if constexpr (sizeof(C) < sizeof(int)) {
+        if (static_cast<int>(b) >= kBits) return 0;
+      } else {
+        return 0;
+      }
+    }
+    const U u = static_cast<U>(a);
+    const int n = static_cast<int>(b);
+    return static_cast<C>(left ? static_cast<U>(u << n) : static_cast<U>(u >> n));
+  }
+};
+
+}  // namespace
+}  // namespace odla_rt
+
+using odla_rt::build_binary;
+using odla_rt::guard_build;
+
+#define ODLA_BINARY(Name, Op)                                                          \
+  odla_value odla_##Name(odla_value lhs, odla_value rhs, const odla_value_id id) {     \
+    return guard_build("odla_" #Name, [&] {                                            \
+      return build_binary<odla_rt::Op>("odla_" #Name, lhs, rhs, id);                   \
+    });                                                                                \
+  }
+
+extern "C" {
+
+ODLA_BINARY(Equal, EqualOp)
+ODLA_BINARY(NotEqual, NotEqualOp)
+ODLA_BINARY(Less, LessOp)
+ODLA_BINARY(LessOrEqual, LessOrEqualOp)
+ODLA_BINARY(Greater, GreaterOp)
+ODLA_BINARY(GreaterOrEqual, GreaterOrEqualOp)
+ODLA_BINARY(And, AndOp)
+ODLA_BINARY(Or, OrOp)
+ODLA_BINARY(Xor, XorOp)
+ODLA_BINARY(BitwiseAnd, BitAndOp)
+ODLA_BINARY(BitwiseOr, BitOrOp)
+ODLA_BINARY(BitwiseXor, BitXorOp)
+
+odla_value odla_Shift(odla_value input, odla_value shift_amount, odla_bool is_left_shift,
+                      const odla_value_id id) {
+  return guard_build(__func__, [&] {
+    odla_rt::ShiftOp op;
+    op.left = is_left_shift != 0;
+    return build_binary(__func__, input, shift_amount, id, op);
+  });
+}
+
+}  // extern "C"
+#undef ODLA_BINARY
