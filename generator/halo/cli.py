@@ -27,13 +27,32 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outputs", action="append", default=[], metavar="NAME",
                    help="compile the subgraph ending at these tensors (repeatable)")
     p.add_argument("--weights", type=Path, help="Caffe .caffemodel next to the .prototxt")
+    p.add_argument("--freeze-input", action="append", default=[], metavar="NAME=FILE.npy",
+                   help="make a model input a constant with this value (repeatable)")
+
+
+def _load_npy(path: Path, what: str) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise OptionError(f"cannot read {what} {path}: {e}", hint="pass a .npy file") from None
+
+
+def _frozen(specs: Sequence[str]) -> dict[str, np.ndarray]:
+    out = {}
+    for spec in specs:
+        name, sep, file = spec.partition("=")
+        if not sep or not name or not file:
+            raise OptionError(f"malformed --freeze-input '{spec}'", hint="write NAME=FILE.npy")
+        out[name] = _load_npy(Path(file), "--freeze-input array")
+    return out
 
 
 def _options(a: argparse.Namespace, **extra: object) -> CompileOptions:
     shapes = dict(parse_input_shape(s) for s in a.input_shape)
     return CompileOptions(name=a.name, target=a.target, runtime=a.runtime, input_shapes=shapes,
                           inputs=tuple(a.inputs), outputs=tuple(a.outputs), weights=a.weights,
-                          **extra)  # type: ignore[arg-type]
+                          frozen_inputs=_frozen(a.freeze_input), **extra)  # type: ignore[arg-type]
 
 
 def cmd_compile(a: argparse.Namespace) -> int:
@@ -47,12 +66,7 @@ def cmd_compile(a: argparse.Namespace) -> int:
 def cmd_run(a: argparse.Namespace) -> int:
     from halo.run import run_model
 
-    arrays = []
-    for f in a.input:
-        try:
-            arrays.append(np.load(f, allow_pickle=False))
-        except (OSError, ValueError) as e:
-            raise OptionError(f"cannot read input array {f}: {e}", hint="pass .npy files") from None
+    arrays = [_load_npy(f, "input array") for f in a.input]
     opts = _options(a)
     outs = run_model(a.model, arrays, opts)
     a.out.mkdir(parents=True, exist_ok=True)

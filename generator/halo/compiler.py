@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from halo.codegen.capabilities import load_capabilities
 from halo.codegen.emit import Generated, banner_lines, generate, write
@@ -25,6 +28,7 @@ class CompileOptions:
     outputs: tuple[str, ...] = ()
     data_as_c: bool = False
     weights: Path | None = None
+    frozen_inputs: dict[str, np.ndarray] = field(default_factory=dict)
 
     def describe(self) -> list[str]:
         """The options as they affect the output (for the banner): no paths, stable order."""
@@ -33,6 +37,8 @@ class CompileOptions:
             out.append(f"--target {resolve(self.target).triple}")
         out += [f"--input-shape {k}:{'x'.join(map(str, v))}" for k, v in sorted(self.input_shapes.items())]
         out += [f"--inputs {n}" for n in self.inputs] + [f"--outputs {n}" for n in self.outputs]
+        out += [f"--freeze-input {k}=<sha256:{hashlib.sha256(v.tobytes()).hexdigest()[:12]}>"
+                for k, v in sorted(self.frozen_inputs.items())]
         if self.data_as_c:
             out.append("--emit-data-as-c")
         return out
@@ -60,7 +66,8 @@ def model_name(path: Path, name: str | None) -> str:
 
 
 def import_and_optimize(model: Path, options: CompileOptions, check: bool = False) -> Graph:
-    graph = load_model(model, ImportOptions(dict(options.input_shapes), options.weights))
+    graph = load_model(model, ImportOptions(dict(options.input_shapes), options.weights,
+                                            dict(options.frozen_inputs)))
     run_pipeline(graph, default_pipeline(options.inputs, options.outputs), check=check)
     return graph
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from halo.errors import ModelError, UnsupportedError
 from halo.ir.dtype import DType
 from halo.ir.graph import Graph, Node, Shape, Value
@@ -21,6 +23,7 @@ class ImportOptions:
 
     input_shapes: dict[str, Shape] = field(default_factory=dict)
     weights: Path | None = None  # Caffe .caffemodel
+    frozen_inputs: dict[str, np.ndarray] = field(default_factory=dict)  # inputs made constants
 
 
 class GraphBuilder:

@@ -65,14 +65,10 @@ struct ShiftOp : Bitwise {
   bool left = true;
   template <class C> C operator()(C a, C b) const {
     using U = std::make_unsigned_t<C>;
-    constexpr int kBits = static_cast<int>(sizeof(C) * CHAR_BIT);
-    if (b < 0 || b >= static_cast<C>(kBits > 64 ? 64 : kBits)) {
-      if constexpr (sizeof(C) < sizeof(int)) {
-        if (static_cast<int>(b) >= kBits) return 0;
-      } else {
-        return 0;
-      }
-    }
+    constexpr uint64_t kBits = sizeof(C) * CHAR_BIT;
+    bool out_of_range = static_cast<uint64_t>(b) >= kBits;
+    if constexpr (std::is_signed_v<C>) out_of_range = out_of_range || b < 0;
+    if (out_of_range) return 0;
     const U u = static_cast<U>(a);
     const int n = static_cast<int>(b);
     return static_cast<C>(left ? static_cast<U>(u << n) : static_cast<U>(u >> n));

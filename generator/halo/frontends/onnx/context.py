@@ -54,11 +54,11 @@ class ImportState:
 class OnnxNode:
     """What a converter sees: typed attributes, operand values and helpers to emit IR."""
 
-    def __init__(self, state: ImportState, node: onnx.NodeProto) -> None:
+    def __init__(self, state: ImportState, node: onnx.NodeProto, opset: int) -> None:
         self.state = state
         self.proto = node
         self.attrs = AttrReader(node)
-        self.opset = state.opset
+        self.opset = opset
         self.name = node.name or f"{node.op_type}_{node.output[0] if node.output else ''}"
         self.b = state.b
 
@@ -81,9 +81,10 @@ class OnnxNode:
             return None
         if not v.is_const:
             raise UnsupportedError(
-                f"{self.proto.op_type} node '{self.name}': operand {i} ({what or v.name}) must be "
+                f"{self.proto.op_type} node '{self.name}': operand {i} ({what}) '{v.name}' must be "
                 "known at compile time, but it is computed at run time",
-                hint="HALO compiles static graphs; fix the value with --input-shape or fold it upstream")
+                hint="HALO compiles static graphs: if it is a model input, fix its value with "
+                f"--freeze-input {v.name}=FILE.npy")
         return v.data
 
     def fail(self, msg: str, hint: str = "") -> UnsupportedError:

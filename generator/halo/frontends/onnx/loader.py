@@ -14,10 +14,11 @@ from halo.errors import ModelError, OptionError, UnsupportedError
 from halo.frontends.base import GraphBuilder, ImportOptions
 from halo.frontends.onnx.context import ImportState, OnnxNode, onnx_dtype
 from halo.frontends.onnx.external import load_external
+from halo.frontends.onnx.functions import expand, has_function
 from halo.frontends.onnx.registry import find_converter, supported_ops
 from halo.ir.graph import Graph, constant
 
-MIN_OPSET, MAX_OPSET = 7, 23
+MIN_OPSET, MAX_OPSET = 7, onnx.defs.onnx_opset_version()
 
 
 def read_model(path: Path) -> tuple[onnx.ModelProto, list[Path]]:
@@ -44,7 +45,9 @@ def model_opset(model: onnx.ModelProto, name: str) -> int:
 def check_supported(graph: onnx.GraphProto, opset: int) -> None:
     missing: dict[str, list[str]] = defaultdict(list)
     for i, node in enumerate(graph.node):
-        if find_converter(node.op_type, opset, node.domain if node.domain != "ai.onnx" else "") is None:
+        domain = node.domain if node.domain != "ai.onnx" else ""
+        if find_converter(node.op_type, opset, domain) is None and not has_function(
+                node.op_type, opset, domain):
             key = node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}"
             missing[key].append(node.name or f"#{i}")
     if missing:
@@ -67,6 +70,26 @@ def _input_shape(vi: onnx.ValueInfoProto, options: ImportOptions) -> tuple[int, 
     return tuple(shape)
 
 
+def convert_node(state: ImportState, node: onnx.NodeProto, opset: int, depth: int = 0) -> None:
+    """Convert one node, inlining the standard's function body for ops without a converter."""
+    domain = node.domain if node.domain != "ai.onnx" else ""
+    fn = find_converter(node.op_type, opset, domain)
+    if fn is not None:
+        view = OnnxNode(state, node, opset)
+        fn(view)
+        view.attrs.check_all_read()
+        return
+    view = OnnxNode(state, node, opset)
+    body = expand(node, opset, view.inputs()) if depth < 8 else None
+    if body is None:
+        raise UnsupportedError(f"{node.op_type} node '{node.name}' has no converter and no "
+                               "function body in the ONNX standard",
+                               hint="supported ONNX ops: " + ", ".join(supported_ops()))
+    nodes, body_opset = body
+    for inner in nodes:
+        convert_node(state, inner, body_opset, depth + 1)
+
+
 def load(path: Path, options: ImportOptions) -> Graph:
     model, data_files = read_model(path)
     opset = model_opset(model, path.name)
@@ -76,8 +99,10 @@ def load(path: Path, options: ImportOptions) -> Graph:
     inits = {t.name for t in g.initializer}
     real_inputs = [vi for vi in g.input if vi.name not in inits]
     unknown = set(options.input_shapes) - {vi.name for vi in real_inputs}
-    if unknown:
-        raise OptionError(f"--input-shape names unknown input(s): {', '.join(sorted(unknown))}",
+    unknown_frozen = set(options.frozen_inputs) - {vi.name for vi in real_inputs}
+    if unknown or unknown_frozen:
+        flag = "--input-shape" if unknown else "--freeze-input"
+        raise OptionError(f"{flag} names unknown input(s): {', '.join(sorted(unknown | unknown_frozen))}",
                           hint="model inputs: " + ", ".join(vi.name for vi in real_inputs))
     for t in g.initializer:
         onnx_dtype(t.data_type, f"initializer '{t.name}'")
@@ -89,11 +114,13 @@ def load(path: Path, options: ImportOptions) -> Graph:
         state.values[t.name] = constant(state.b.unique(t.name), np.asarray(array))
     for vi in real_inputs:
         dtype = onnx_dtype(vi.type.tensor_type.elem_type, f"input '{vi.name}'")
+        frozen = options.frozen_inputs.get(vi.name)
+        if frozen is not None:
+            state.values[vi.name] = constant(state.b.unique(vi.name), frozen.astype(dtype.np))
+            continue
         state.values[vi.name] = state.b.add_input(vi.name, dtype, _input_shape(vi, options))
     for node in g.node:
-        view = OnnxNode(state, node)
-        find_converter(node.op_type, opset, node.domain if node.domain != "ai.onnx" else "")(view)
-        view.attrs.check_all_read()
+        convert_node(state, node, opset)
     graph = state.b.graph
     graph.outputs = [state.lookup(o.name, onnx.NodeProto(name="graph outputs")) for o in g.output]
     graph.source_files = [path, *data_files]

@@ -39,14 +39,20 @@ void pack_a(const Operand& a, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
             float alpha, float* dst) {
   for (int64_t ip = 0; ip < mc; ip += kMR, dst += kMR * kc) {
     const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ip));
-    for (int64_t k = 0; k < kc; ++k) {
-      float* d = dst + k * kMR;
-      for (int r = 0; r < rows; ++r) {
-        const int64_t i = i0 + ip + r;
-        d[r] = alpha * (a.trans ? a.p[(k0 + k) * a.ld + i] : a.p[i * a.ld + k0 + k]);
+    if (a.trans) {  // rows of the panel are contiguous in memory
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = a.p + (k0 + k) * a.ld + i0 + ip;
+        for (int r = 0; r < rows; ++r) dst[k * kMR + r] = alpha * src[r];
+        for (int r = rows; r < kMR; ++r) dst[k * kMR + r] = 0.f;
       }
-      for (int r = rows; r < kMR; ++r) d[r] = 0.f;
+      continue;
     }
+    for (int r = 0; r < rows; ++r) {  // read each row of A contiguously
+      const float* src = a.p + (i0 + ip + r) * a.ld + k0;
+      for (int64_t k = 0; k < kc; ++k) dst[k * kMR + r] = alpha * src[k];
+    }
+    for (int r = rows; r < kMR; ++r)
+      for (int64_t k = 0; k < kc; ++k) dst[k * kMR + r] = 0.f;
   }
 }
 
@@ -71,31 +77,42 @@ void pack_b(const Operand& b, int64_t k0, int64_t kc, int64_t j0, int64_t nc,
   }
 }
 
-// acc = sum over k of a-panel column k (kMR) outer b-panel row k (kNR).
+// How a tile of C is updated with the new products `acc`.
+enum class Update { kAssign, kScale, kAccumulate };  // acc, acc + beta*C, C + acc
+
+// Writes a rows x cols corner of the tile (bounds known at compile time for
+// full tiles, so the loops vectorize).
+template <int R, int N>
+inline void store_tile(const float (&acc)[kMR][kNR], int rows, int cols,
+                       float* c, int64_t ldc, Update u, float beta) {
+  const int nr = R > 0 ? R : rows, nc = N > 0 ? N : cols;
+  for (int r = 0; r < nr; ++r, c += ldc) {
+    if (u == Update::kAssign) {
+      for (int j = 0; j < nc; ++j) c[j] = acc[r][j];
+    } else if (u == Update::kScale) {
+      for (int j = 0; j < nc; ++j) c[j] = acc[r][j] + beta * c[j];
+    } else {
+      for (int j = 0; j < nc; ++j) c[j] += acc[r][j];
+    }
+  }
+}
+
+// C tile (rows x cols at c) updated with the sum over k of a-panel column k
+// (kMR values) times b-panel row k (kNR values).
 inline void micro_kernel(int64_t kc, const float* __restrict a,
-                         const float* __restrict b, float (&out)[kMR][kNR]) {
+                         const float* __restrict b, float* c, int64_t ldc,
+                         int rows, int cols, Update u, float beta) {
   float acc[kMR][kNR] = {};
   for (int64_t k = 0; k < kc; ++k, a += kMR, b += kNR) {
     for (int r = 0; r < kMR; ++r) {
       const float ar = a[r];
-      for (int c = 0; c < kNR; ++c) acc[r][c] += ar * b[c];
+      for (int j = 0; j < kNR; ++j) acc[r][j] += ar * b[j];
     }
   }
-  std::memcpy(out, acc, sizeof(acc));
-}
-
-// Writes a rows x cols corner of the tile: C = acc (first_k and beta == 0),
-// C = acc + beta * C (first_k), else C += acc.
-void store_tile(const float (&acc)[kMR][kNR], int rows, int cols, float* c,
-                int64_t ldc, bool first_k, float beta) {
-  for (int r = 0; r < rows; ++r, c += ldc) {
-    if (first_k && beta == 0.f) {
-      for (int j = 0; j < cols; ++j) c[j] = acc[r][j];
-    } else if (first_k && beta != 1.f) {
-      for (int j = 0; j < cols; ++j) c[j] = acc[r][j] + beta * c[j];
-    } else {
-      for (int j = 0; j < cols; ++j) c[j] += acc[r][j];
-    }
+  if (rows == kMR && cols == kNR) {
+    store_tile<kMR, kNR>(acc, rows, cols, c, ldc, u, beta);
+  } else {
+    store_tile<0, 0>(acc, rows, cols, c, ldc, u, beta);
   }
 }
 
@@ -110,14 +127,17 @@ struct Problem {
 void macro_kernel(const Problem& pr, const float* pa, const float* pb,
                   int64_t i0, int64_t mc, int64_t j0, int64_t nc, int64_t kc,
                   bool first_k) {
-  float acc[kMR][kNR];
+  const Update u = !first_k ? Update::kAccumulate
+                   : pr.beta == 0.f ? Update::kAssign
+                   : pr.beta == 1.f ? Update::kAccumulate
+                                    : Update::kScale;
   for (int64_t jr = 0; jr < nc; jr += kNR) {
     const int cols = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
     for (int64_t ir = 0; ir < mc; ir += kMR) {
       const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
-      micro_kernel(kc, pa + ir * kc, pb + jr * kc, acc);
-      store_tile(acc, rows, cols, pr.c + (i0 + ir) * pr.ldc + j0 + jr, pr.ldc,
-                 first_k, pr.beta);
+      micro_kernel(kc, pa + ir * kc, pb + jr * kc,
+                   pr.c + (i0 + ir) * pr.ldc + j0 + jr, pr.ldc, rows, cols, u,
+                   pr.beta);
     }
   }
 }

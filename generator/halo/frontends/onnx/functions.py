@@ -1,0 +1,80 @@
+"""Inline ONNX ops that the standard defines as functions of other ops (Swish, GroupNormalization,
+RMSNormalization, Attention, ...): the op's own function body from onnx.defs replaces the node."""
+
+from __future__ import annotations
+
+import onnx
+from onnx import defs, helper
+
+from halo.ir.graph import Value
+
+
+def _schema(op_type: str, opset: int, domain: str) -> defs.OpSchema | None:
+    try:
+        return defs.get_schema(op_type, opset, domain)
+    except defs.SchemaError:
+        return None
+
+
+def has_function(op_type: str, opset: int, domain: str = "") -> bool:
+    s = _schema(op_type, opset, domain)
+    return s is not None and (s.has_function or s.has_context_dependent_function)
+
+
+def _type_proto(v: Value | None) -> bytes:
+    if v is None:
+        return onnx.TypeProto().SerializeToString()
+    code = helper.np_dtype_to_tensor_dtype(v.dtype.np)
+    return helper.make_tensor_type_proto(code, list(v.shape)).SerializeToString()
+
+
+def _body(node: onnx.NodeProto, opset: int, inputs: list[Value | None]) -> onnx.FunctionProto | None:
+    s = _schema(node.op_type, opset, node.domain)
+    if s is None:
+        return None
+    if s.has_function:
+        version = max(v for v in s.function_opset_versions if v <= opset)
+        data = s.get_function_with_opset_version(version)
+    elif s.has_context_dependent_function:
+        version = max(v for v in s.context_dependent_function_opset_versions if v <= opset)
+        data = s.get_context_dependent_function_with_opset_version(
+            version, node.SerializeToString(), [_type_proto(v) for v in inputs])
+    else:
+        return None
+    return onnx.FunctionProto.FromString(data) if data else None
+
+
+def expand(node: onnx.NodeProto, opset: int, inputs: list[Value | None]) -> tuple[list[onnx.NodeProto], int] | None:
+    """The nodes that implement ``node``, and the opset they are written in; None if no body."""
+    fn = _body(node, opset, inputs)
+    if fn is None:
+        return None
+    prefix = f"{node.name or node.output[0]}__"
+    names = {n: (node.input[i] if i < len(node.input) else "") for i, n in enumerate(fn.input)}
+    names.update({n: (node.output[i] if i < len(node.output) else "") for i, n in enumerate(fn.output)})
+    given = {a.name: a for a in node.attribute}
+    schema = _schema(node.op_type, opset, node.domain)
+    defaults = {k: a.default_value for k, a in schema.attributes.items()
+                if a.default_value.type != 0} if schema else {}
+    out = []
+    for i, body_node in enumerate(fn.node):
+        n = onnx.NodeProto()
+        n.CopyFrom(body_node)
+        n.name = f"{prefix}{i}_{body_node.op_type}"
+        n.input[:] = [names.get(x, prefix + x) if x else "" for x in body_node.input]
+        n.output[:] = [names.get(x, prefix + x) if x else "" for x in body_node.output]
+        del n.attribute[:]
+        for a in body_node.attribute:
+            if a.ref_attr_name:
+                src = given.get(a.ref_attr_name) or defaults.get(a.ref_attr_name)
+                if src is None:
+                    continue
+                copy = onnx.AttributeProto()
+                copy.CopyFrom(src)
+                copy.name = a.name
+                n.attribute.append(copy)
+            else:
+                n.attribute.append(a)
+        out.append(n)
+    fopset = next((o.version for o in fn.opset_import if o.domain in ("", "ai.onnx")), opset)
+    return out, fopset

@@ -1,0 +1,209 @@
+// Convolution, transposed convolution and pooling (float32, channels first,
+// 1 to 3 spatial dimensions) on top of the kernels in kernels/.
+#include <algorithm>
+
+#include "builder.h"
+#include "kernels/conv.h"
+#include "kernels/pool.h"
+
+namespace odla_rt {
+namespace {
+
+// Checks a channels-first float32 input with 1..3 spatial dims; returns the
+// number of spatial dims.
+int spatial_rank(odla_value x, odla_memory_layout layout) {
+  if (layout != ODLA_CHANNELS_FIRST) fail("only ODLA_CHANNELS_FIRST input is supported");
+  if (x->type.dtype != ODLA_FLOAT32) fail("input must be float32, got " + type_str(x->type));
+  const int s = x->type.rank() - 2;
+  if (s < 1 || s > 3) fail("input must have rank 3 to 5, got " + type_str(x->type));
+  return s;
+}
+
+// Reads per-axis parameters; NULL gives `fallback` on every axis.
+void read_axes(const odla_uint32* src, int n, int64_t fallback, int64_t minimum, int64_t* dst,
+               const char* what) {
+  for (int i = 0; i < n; ++i) {
+    dst[i] = src != nullptr ? static_cast<int64_t>(src[i]) : fallback;
+    if (dst[i] < minimum) fail(std::string(what) + " must be >= " + std::to_string(minimum));
+  }
+}
+
+// Checks a spatial output extent against the window arithmetic: for conv
+// and pooling `lo`..`hi` are the floor / ceil forms, for deconv the range
+// that output padding (< stride or dilation) allows.
+void check_extent(int axis, int64_t out, int64_t lo, int64_t hi) {
+  if (out < lo || out > hi || out < 0)
+    fail("output extent " + std::to_string(out) + " of spatial axis " + std::to_string(axis) +
+         " is inconsistent with the window parameters (expected " + std::to_string(lo) +
+         (hi != lo ? ".." + std::to_string(hi) : "") + ")");
+}
+
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+Dims checked_out(const odla_value_shape& output_dims, int rank, int64_t n, int64_t c) {
+  const Dims out = to_dims(output_dims, "output_dims");
+  if (static_cast<int>(out.size()) != rank || out[0] != n || out[1] != c)
+    fail("output_dims " + dims_str(out) + " do not match batch " + std::to_string(n) +
+         " and channels " + std::to_string(c));
+  return out;
+}
+
+odla_value build_conv(bool transposed, odla_value input, odla_memory_layout input_layout,
+                      odla_uint32 group, odla_value kernel, odla_memory_layout kernel_layout,
+                      const odla_uint32* strides, const odla_uint32* dilations,
+                      const odla_uint32* pads_front, const odla_uint32* pads_back,
+                      odla_value bias,
+                      const odla_value_shape& output_dims, const odla_value_id id) {
+  odla_value x = operand(input, "input");
+  odla_value w = operand(kernel, "kernel");
+  odla_value b = optional_operand(bias, "bias");
+  const int s = spatial_rank(x, input_layout);
+  if (kernel_layout != (transposed ? ODLA_IOS : ODLA_OIS))
+    fail(transposed ? "kernel layout must be ODLA_IOS" : "kernel layout must be ODLA_OIS");
+  if (w->type.dtype != ODLA_FLOAT32 || w->type.rank() != s + 2)
+    fail("kernel must be float32 of the input's rank, got " + type_str(w->type));
+  if (group == 0) fail("group must be >= 1");
+  const Dims& in = x->type.dims;
+  const Dims& k = w->type.dims;
+  odla_ref::ConvParams p;
+  p.spatial = s;
+  p.batch = in[0];
+  p.in_channels = in[1];
+  p.group = group;
+  p.out_channels = transposed ? k[1] * group : k[0];
+  const int64_t kernel_in = transposed ? k[0] : k[1] * group;
+  if (kernel_in != p.in_channels || p.out_channels % group != 0 || p.in_channels % group != 0)
+    fail("kernel " + dims_str(k) + " does not fit input " + dims_str(in) + " with group " +
+         std::to_string(group));
+  if (b != nullptr && (b->type.dtype != ODLA_FLOAT32 || b->type.numel() != p.out_channels))
+    fail("bias must be float32 with " + std::to_string(p.out_channels) + " elements");
+  const Dims out = checked_out(output_dims, s + 2, p.batch, p.out_channels);
+  for (int i = 0; i < s; ++i) {
+    p.in_dims[i] = in[i + 2];
+    p.out_dims[i] = out[i + 2];
+    p.kernel[i] = k[i + 2];
+  }
+  read_axes(strides, s, 1, 1, p.strides, "strides");
+  read_axes(dilations, s, 1, 1, p.dilations, "dilations");
+  read_axes(pads_front, s, 0, 0, p.pads_front, "paddings");
+  int64_t back[odla_ref::kMaxSpatial];
+  read_axes(pads_back, s, 0, 0, back, "paddings");
+  for (int i = 0; i < s; ++i) {
+    const int64_t span = p.dilations[i] * (p.kernel[i] - 1) + 1;
+    if (transposed) {
+      const int64_t base = (p.in_dims[i] - 1) * p.strides[i] - p.pads_front[i] - back[i] + span;
+      check_extent(i, p.out_dims[i], base, base + std::max(p.strides[i], p.dilations[i]) - 1);
+    } else {
+      const int64_t e = floor_div(p.in_dims[i] + p.pads_front[i] + back[i] - span, p.strides[i]) + 1;
+      check_extent(i, p.out_dims[i], e, e);
+    }
+  }
+  NodeOptions options;
+  options.scratch_bytes =
+      transposed ? odla_ref::deconv_workspace_bytes(p) : odla_ref::conv_workspace_bytes(p);
+  const bool has_bias = b != nullptr;
+  std::vector<odla_value> inputs{x, w};
+  if (has_bias) inputs.push_back(b);
+  Kernel kern = [p, transposed, has_bias](const KernelIO& io) {
+    const float* bias_data = has_bias ? io.input<float>(2) : nullptr;
+    if (transposed)
+      odla_ref::deconv(p, io.input<float>(0), io.input<float>(1), bias_data,
+                       io.output<float>(0), io.scratch);
+    else
+      odla_ref::conv(p, io.input<float>(0), io.input<float>(1), bias_data,
+                     io.output<float>(0), io.scratch);
+  };
+  return add_node(transposed ? "odla_DeConv" : "odla_Conv", std::move(inputs),
+                  TensorType{ODLA_FLOAT32, out}, id, std::move(kern), options);
+}
+
+odla_value build_pool(bool is_max, odla_value input, odla_memory_layout layout,
+                      const odla_uint32* window, const odla_uint32* strides,
+                      const odla_uint32* pads_front, const odla_uint32* pads_back,
+                      const odla_uint32* dilations, bool include_pad,
+                      const odla_value_shape& output_dims, const odla_value_id id) {
+  odla_value x = operand(input, "input");
+  const int s = spatial_rank(x, layout);
+  if (window == nullptr) fail("window_dims is NULL");
+  const Dims& in = x->type.dims;
+  odla_ref::PoolParams p;
+  p.spatial = s;
+  p.batch = in[0];
+  p.channels = in[1];
+  p.count_include_pad = include_pad;
+  const Dims out = checked_out(output_dims, s + 2, p.batch, p.channels);
+  for (int i = 0; i < s; ++i) {
+    p.in_dims[i] = in[i + 2];
+    p.out_dims[i] = out[i + 2];
+  }
+  read_axes(window, s, 1, 1, p.window, "window_dims");
+  read_axes(strides, s, 1, 1, p.strides, "strides");
+  read_axes(dilations, s, 1, 1, p.dilations, "dilations");
+  read_axes(pads_front, s, 0, 0, p.pads_front, "paddings_front");
+  read_axes(pads_back, s, 0, 0, p.pads_back, "paddings_back");
+  for (int i = 0; i < s; ++i) {
+    const int64_t span = p.dilations[i] * (p.window[i] - 1) + 1;
+    const int64_t room = p.in_dims[i] + p.pads_front[i] + p.pads_back[i] - span;
+    check_extent(i, p.out_dims[i], floor_div(room, p.strides[i]) + 1,
+                 -floor_div(-room, p.strides[i]) + 1);
+  }
+  Kernel kern = [p, is_max](const KernelIO& io) {
+    if (is_max)
+      odla_ref::max_pool(p, io.input<float>(0), io.output<float>(0));
+    else
+      odla_ref::avg_pool(p, io.input<float>(0), io.output<float>(0));
+  };
+  return add_node(is_max ? "odla_MaxPool" : "odla_AveragePool", {x},
+                  TensorType{ODLA_FLOAT32, out}, id, std::move(kern));
+}
+
+}  // namespace
+}  // namespace odla_rt
+
+extern "C" {
+
+odla_value odla_Conv(odla_value input, odla_memory_layout input_layout, odla_uint32 group,
+                     odla_value kernel, odla_memory_layout kernel_layout,
+                     const odla_uint32* strides, const odla_uint32* dilations,
+                     const odla_uint32* paddings_front, const odla_uint32* paddings_back,
+                     odla_value bias, odla_value_shape output_dims, const odla_value_id id) {
+  return odla_rt::guard_build(__func__, [&] {
+    return odla_rt::build_conv(false, input, input_layout, group, kernel, kernel_layout, strides,
+                               dilations, paddings_front, paddings_back, bias, output_dims, id);
+  });
+}
+
+odla_value odla_DeConv(odla_value input, odla_memory_layout input_layout, odla_uint32 group,
+                       odla_value kernel, odla_memory_layout kernel_layout,
+                       const odla_uint32* strides, const odla_uint32* dilations,
+                       const odla_uint32* paddings_front, const odla_uint32* paddings_back,
+                       odla_value bias, odla_value_shape output_dims, const odla_value_id id) {
+  return odla_rt::guard_build(__func__, [&] {
+    return odla_rt::build_conv(true, input, input_layout, group, kernel, kernel_layout, strides,
+                               dilations, paddings_front, paddings_back, bias, output_dims, id);
+  });
+}
+
+odla_value odla_AveragePool(odla_value input, odla_memory_layout input_layout,
+                            const odla_uint32* window_dims, const odla_uint32* strides,
+                            const odla_uint32* paddings_front, const odla_uint32* paddings_back,
+                            odla_bool padding_included, odla_value_shape output_dims,
+                            const odla_value_id id) {
+  return odla_rt::guard_build(__func__, [&] {
+    return odla_rt::build_pool(false, input, input_layout, window_dims, strides, paddings_front,
+                               paddings_back, nullptr, padding_included != 0, output_dims, id);
+  });
+}
+
+odla_value odla_MaxPool(odla_value input, odla_memory_layout input_layout,
+                        const odla_uint32* window_dims, const odla_uint32* strides,
+                        const odla_uint32* paddings_front, const odla_uint32* paddings_back,
+                        const odla_uint32* dilations, odla_value_shape output_dims,
+                        const odla_value_id id) {
+  return odla_rt::guard_build(__func__, [&] {
+    return odla_rt::build_pool(true, input, input_layout, window_dims, strides, paddings_front,
+                               paddings_back, dilations, false, output_dims, id);
+  });
+}
+
+}  // extern "C"
