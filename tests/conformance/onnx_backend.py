@@ -105,13 +105,20 @@ def _compile_case(case: Case, tmp: Path, runtime: str) -> tuple[object, dict[str
     frozen: dict[str, np.ndarray] = {}
     while True:  # parameters fed as inputs (axes, pads, scales, ...) are frozen, as a user would
         try:
-            graph = import_and_optimize(path, CompileOptions(runtime=runtime, frozen_inputs=frozen))
+            shapes = {k: tuple(v.shape) for k, v in feeds.items() if k not in frozen}
+            options = CompileOptions(runtime=runtime, frozen_inputs=frozen, input_shapes=shapes)
+            graph = import_and_optimize(path, options)
             break
         except UnsupportedError as e:
             m = re.search(r"'([^']+)' must be known at compile time", str(e))
-            if not m or m.group(1) not in feeds or m.group(1) in frozen:
+            if not m:
                 raise
-            frozen[m.group(1)] = feeds[m.group(1)]
+            wanted = [m.group(1)] if m.group(1) in feeds else [  # derived: freeze integer inputs
+                k for k, v in feeds.items() if v.dtype.kind in "iu"]
+            wanted = [k for k in wanted if k not in frozen]
+            if not wanted:
+                raise
+            frozen.update({k: feeds[k] for k in wanted})
     case.inputs = [arr for vi, arr in zip(model.graph.input, case.inputs) if vi.name not in frozen]
     if runtime == "emulator":
         return graph, None
@@ -136,7 +143,7 @@ def run_batch(cases: list[Case], runtime: str) -> dict[str, str]:
                 graph, files = _compile_case(case, tmp, runtime)
                 compiled.append((case, graph, files))
             except HaloError as e:
-                results[case.name] = "compile: " + str(e).splitlines()[0][:200]
+                results[case.name] = "compile: " + " ".join(str(e).split())[:240]
             except Exception as e:  # noqa: BLE001 - a compiler bug is a failure to report, not a crash
                 results[case.name] = f"BUG {type(e).__name__}: {str(e)[:160]}"
         if runtime != "emulator" and compiled:
@@ -165,7 +172,7 @@ def run_batch(cases: list[Case], runtime: str) -> dict[str, str]:
                         continue
                 results[case.name] = _compare(outs, case.outputs, case.rtol, case.atol)
             except HaloError as e:
-                results[case.name] = "run: " + str(e).splitlines()[0][:200]
+                results[case.name] = "run: " + " ".join(str(e).split())[:240]
             except Exception as e:  # noqa: BLE001
                 results[case.name] = f"BUG {type(e).__name__}: {traceback.format_exc(limit=1)[-160:]}"
     return results

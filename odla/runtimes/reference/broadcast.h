@@ -18,6 +18,10 @@ class BroadcastLoop {
 
   BroadcastLoop(const Dims& out, const std::vector<Dims>& inputs);
 
+  // Iteration with explicit per-operand element strides for every output
+  // dimension (any sign; 0 repeats), e.g. for transposes and slices.
+  static BroadcastLoop with_strides(const Dims& out, const std::vector<Dims>& strides);
+
   int64_t size() const { return size_; }
 
   // Calls row(out_pos, length, offsets, strides) for consecutive rows that
@@ -57,6 +61,9 @@ class BroadcastLoop {
   }
 
  private:
+  BroadcastLoop() = default;
+  void init(const Dims& out, const std::vector<Dims>& strides);
+
   int rank_ = 1;
   int operands_ = 0;
   int64_t size_ = 0;

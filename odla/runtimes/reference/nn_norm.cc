@@ -1,5 +1,6 @@
 // Normalizations (batch, instance, layer, LRN) and the softmax family,
 // float32, on top of kernels/norm.h and kernels/softmax.h.
+#include <algorithm>
 #include <memory>
 
 #include "builder.h"

@@ -87,6 +87,15 @@ class OnnxNode:
                 f"--freeze-input {v.name}=FILE.npy")
         return v.data
 
+    def scalar(self, i: int, what: str) -> float | None:
+        """Operand ``i`` as one number (a scalar or one-element tensor), or None when absent."""
+        arr = self.const(i, what)
+        if arr is None or arr.size == 0:
+            return None
+        if arr.size != 1:
+            raise self.fail(f"operand {i} ({what}) must hold one value, it has shape {arr.shape}")
+        return arr.reshape(-1)[0].item()
+
     def fail(self, msg: str, hint: str = "") -> UnsupportedError:
         return UnsupportedError(f"{self.proto.op_type} node '{self.name}': {msg}", hint=hint)
 

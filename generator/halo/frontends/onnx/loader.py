@@ -15,7 +15,7 @@ from halo.frontends.base import GraphBuilder, ImportOptions
 from halo.frontends.onnx.context import ImportState, OnnxNode, onnx_dtype
 from halo.frontends.onnx.external import load_external
 from halo.frontends.onnx.functions import expand, has_function
-from halo.frontends.onnx.registry import find_converter, supported_ops
+from halo.frontends.onnx.registry import UseFunctionBody, find_converter, supported_ops
 from halo.ir.graph import Graph, constant
 
 MIN_OPSET, MAX_OPSET = 7, onnx.defs.onnx_opset_version()
@@ -76,9 +76,12 @@ def convert_node(state: ImportState, node: onnx.NodeProto, opset: int, depth: in
     fn = find_converter(node.op_type, opset, domain)
     if fn is not None:
         view = OnnxNode(state, node, opset)
-        fn(view)
-        view.attrs.check_all_read()
-        return
+        try:
+            fn(view)
+            view.attrs.check_all_read()
+            return
+        except UseFunctionBody:
+            pass
     view = OnnxNode(state, node, opset)
     body = expand(node, opset, view.inputs()) if depth < 8 else None
     if body is None:

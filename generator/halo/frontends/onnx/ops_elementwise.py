@@ -73,7 +73,7 @@ def _clip_attrs(n: OnnxNode) -> None:
 def _clip(n: OnnxNode) -> None:
     x = n.input(0)
     assert x is not None
-    lo, hi = n.const(1, "min"), n.const(2, "max")
+    lo, hi = n.scalar(1, "min"), n.scalar(2, "max")
     if x.dtype.is_int:
         info = np.iinfo(x.dtype.np)
         lo_v = float(info.min) if lo is None else float(lo)

@@ -48,7 +48,7 @@ def _topk_v1(n: OnnxNode) -> None:
 
 @converter("TopK", since=10)
 def _topk(n: OnnxNode) -> None:
-    k = int(n.const(1, "K").reshape(-1)[0])
+    k = int(n.scalar(1, "K"))
     attrs = r.TopK(k, n.attrs.int("axis", -1), bool(n.attrs.int("largest", 1)),
                    bool(n.attrs.int("sorted", 1)))
     n.emit("TopK", [n.input(0)], attrs)
@@ -56,6 +56,6 @@ def _topk(n: OnnxNode) -> None:
 
 @converter("CumSum")
 def _cumsum(n: OnnxNode) -> None:
-    axis = int(n.const(1, "axis").reshape(-1)[0])
+    axis = int(n.scalar(1, "axis"))
     attrs = r.CumSum(axis, bool(n.attrs.int("exclusive", 0)), bool(n.attrs.int("reverse", 0)))
     n.emit("CumSum", [n.input(0)], attrs)

@@ -89,7 +89,8 @@ def _do_reshape(n: OnnxNode, spec: tuple[int, ...], allowzero: bool) -> None:
 @converter("Flatten")
 def _flatten(n: OnnxNode) -> None:
     x = _x(n)
-    axis = n.attrs.int("axis", 1) % (x.rank + 1) if x.rank else 0
+    axis = n.attrs.int("axis", 1)
+    axis = axis + x.rank if axis < 0 else axis
     outer = int(np.prod(x.shape[:axis], dtype=np.int64))
     n.emit("Reshape", [x], t.Reshape((outer, int(np.prod(x.shape[axis:], dtype=np.int64)))))
 
@@ -197,7 +198,7 @@ def _pad_v2(n: OnnxNode) -> None:
 
 @converter("Pad", since=11)
 def _pad(n: OnnxNode) -> None:
-    value = n.const(2, "constant_value")
+    value = n.scalar(2, "constant_value")
     axes = n.const(3, "axes")
     _do_pad(n, [int(p) for p in n.const(1, "pads")], 0.0 if value is None else float(value), axes)
 

@@ -104,7 +104,7 @@ Plan make_plan(const ConvParams& p, const Geometry3& g) {
   pl.K = p.in_channels / p.group * g.k_size();
   pl.N = g.out_size();
   pl.direct = is_pointwise(g);
-  const int64_t cols = std::max<int64_t>(64, (int64_t{1} << 17) / pl.K / 16 * 16);
+  const int64_t cols = std::max<int64_t>(64, (int64_t{1} << 19) / pl.K / 16 * 16);
   const int64_t threads = num_threads();
   if (!pl.direct && pl.N >= 2 * threads * cols) pl.cols = cols, pl.tasks = threads;
   return pl;
