@@ -161,8 +161,10 @@ function(halo_add_model target)
   file(MAKE_DIRECTORY "${out_dir}")
 
   get_filename_component(model_file "${model}" NAME)
+  # Ninja requires the first OUTPUT to be the depfile's first target: the generator lists the
+  # files it writes sorted by name, and <name>.cc sorts first.
   add_custom_command(
-    OUTPUT "${header}" "${code}" "${data}"
+    OUTPUT "${code}" "${header}" "${data}"
     COMMAND "${HALO_EXECUTABLE}" compile "${model}" -o "${out_dir}" ${options} ${arg_OPTIONS}
             --depfile "${depfile}"
     DEPENDS ${inputs} "${HALO_EXECUTABLE}"

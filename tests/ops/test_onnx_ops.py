@@ -34,7 +34,7 @@ class Case:
         names = [*self.inputs, *self.inits]
         node = helper.make_node(self.op, names, [f"y{i}" for i in range(self.n_out)], **self.attrs)
         return make_model([node], self.inputs, [f"y{i}" for i in range(self.n_out)], self.inits,
-                          self.opset, name=self.id.replace("-", "_"))
+                          self.opset, name="op_" + self.id.replace("-", "_"))
 
 
 def conv_cases() -> list[Case]:

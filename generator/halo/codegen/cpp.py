@@ -65,7 +65,7 @@ def value_type(dtype: DType, dims: Sequence[int]) -> str:
 
 
 def value_id(name: str) -> str:
-    return f"(const odla_value_id){string(name)}"
+    return f"(odla_value_id){string(name)}"
 
 
 def element_count(dims: Sequence[int]) -> str:

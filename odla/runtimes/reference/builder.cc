@@ -26,13 +26,23 @@ odla_value optional_operand(odla_value v, const char* what) {
   return v;
 }
 
+void check_extents(const Dims& dims, const char* what) {
+  // Element counts stay below 2^56 so that byte sizes never overflow.
+  constexpr int64_t kLimit = int64_t{1} << 56;
+  int64_t count = 1;
+  for (int64_t d : dims) {
+    if (d < 0) fail(std::string(what) + ": negative dimension in " + dims_str(dims));
+    if (d != 0 && count > kLimit / d) fail(std::string(what) + ": " + dims_str(dims) + " is too large");
+    count = d == 0 ? 0 : count * d;
+  }
+}
+
 Dims to_dims(const odla_value_shape& shape, const char* what) {
   if (shape.size < 0 || shape.size > ODLA_MAX_DIMENSION)
     fail(std::string(what) + ": rank " + std::to_string(shape.size) +
          " is outside [0, " + std::to_string(ODLA_MAX_DIMENSION) + "]");
   Dims dims(shape.dims, shape.dims + shape.size);
-  for (int64_t d : dims)
-    if (d < 0) fail(std::string(what) + ": negative dimension in " + dims_str(dims));
+  check_extents(dims, what);
   return dims;
 }
 
@@ -84,8 +94,10 @@ std::vector<odla_value> add_node(const char* op, std::vector<odla_value> inputs,
                                  const std::vector<const char*>& ids, Kernel kernel,
                                  const NodeOptions& options) {
   _odla_computation& comp = current();
-  for (const TensorType& t : output_types)
+  for (const TensorType& t : output_types) {
     if (t.rank() > ODLA_MAX_DIMENSION) fail("result rank exceeds ODLA_MAX_DIMENSION");
+    check_extents(t.dims, "result shape");
+  }
   Node node;
   node.op = op;
   node.inputs = std::move(inputs);

@@ -96,7 +96,18 @@ inline void test_softmax(int64_t outer, int64_t len, int64_t inner) {
   expect_close("hardmax " + tag, y, hm, 0.f, 0.f);
 }
 
+// Ties go to the first maximum (ONNX Hardmax).
+inline void test_hardmax_ties() {
+  const std::vector<float> x = {1, 3, 3, 0, /* row 2 */ 2, 2, 2, 2};
+  std::vector<float> y(8);
+  odla_ref::hardmax(x.data(), y.data(), 2, 4, 1);
+  expect_close("hardmax ties last axis", y, {0, 1, 0, 0, 1, 0, 0, 0}, 0.f, 0.f);
+  odla_ref::hardmax(x.data(), y.data(), 1, 2, 4);  // axis of length 2, inner 4
+  expect_close("hardmax ties inner axis", y, {0, 1, 1, 0, 1, 0, 0, 1}, 0.f, 0.f);
+}
+
 inline void test_norm() {
+  test_hardmax_ties();
   test_batch_instance_norm(3, 4, 1, true);
   test_batch_instance_norm(2, 5, 37, true);
   test_batch_instance_norm(1, 3, 2000, false);

@@ -70,7 +70,8 @@ class Table:
         self._check(pos, struct.calcsize(fmt), f"field {slot}")
         return struct.unpack_from("<" + fmt, self.buf, pos)[0]
 
-    def _target(self, slot: int) -> int | None:
+    def target(self, slot: int) -> int | None:
+        """Where reference field ``slot`` points (a table, vector or string), or None when absent."""
         pos = self.slot_pos(slot)
         if pos is None:
             return None
@@ -78,12 +79,12 @@ class Table:
         return pos + struct.unpack_from("<I", self.buf, pos)[0]
 
     def table(self, slot: int, name: str) -> Table | None:
-        target = self._target(slot)
+        target = self.target(slot)
         return None if target is None else Table(self.buf, target, f"{self.where} > {name}")
 
     def _vector(self, slot: int, item_size: int, name: str) -> tuple[int, int] | None:
         """(position of the first element, element count), both checked against the buffer."""
-        target = self._target(slot)
+        target = self.target(slot)
         if target is None:
             return None
         self._check(target, 4, f"{name} length")

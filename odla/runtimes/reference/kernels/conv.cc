@@ -1,11 +1,15 @@
 #include "kernels/conv.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "kernels/aligned_buffer.h"
 #include "kernels/conv_geometry.h"
 #include "kernels/depthwise.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_panels.h"
+#include "kernels/im2col_panels.h"
 #include "kernels/parallel.h"
 
 namespace odla_ref {
@@ -48,122 +52,86 @@ bool is_depthwise(const ConvParams& p) {
          p.out_channels % p.in_channels == 0;
 }
 
-// Output positions [j0, j1) of one im2col row: tap (kz, ky, kx) of one input
-// channel plane x; positions in the padding read 0.
-void im2col_row(const Geometry3& g, const float* x, int64_t tap, int64_t j0,
-                int64_t j1, float* row) {
-  const int64_t kx = tap % g.k[2], ky = tap / g.k[2] % g.k[1],
-                kz = tap / (g.k[2] * g.k[1]);
-  const int64_t offx = kx * g.d[2] - g.pad[2];
-  int64_t lo, hi;
-  detail::valid_range(g.out[2], g.in[2], g.s[2], offx, &lo, &hi);
-  for (int64_t j = j0; j < j1;) {  // one output row segment at a time
-    const int64_t ox0 = j % g.out[2], oy = j / g.out[2] % g.out[1],
-                  oz = j / (g.out[2] * g.out[1]);
-    const int64_t ox1 = std::min(g.out[2], ox0 + j1 - j);
-    const int64_t iz = oz * g.s[0] + kz * g.d[0] - g.pad[0];
-    const int64_t iy = oy * g.s[1] + ky * g.d[1] - g.pad[1];
-    float* r = row + (j - j0) - ox0;  // r[ox] is this segment's slot for ox
-    j += ox1 - ox0;
-    const int64_t a = std::max(lo, ox0), b = std::max(a, std::min(hi, ox1));
-    if (iz < 0 || iz >= g.in[0] || iy < 0 || iy >= g.in[1] || a == b) {
-      std::fill(r + ox0, r + ox1, 0.f);
-      continue;
-    }
-    const float* xr = x + (iz * g.in[1] + iy) * g.in[2] + offx;
-    std::fill(r + ox0, r + a, 0.f);
-    if (g.s[2] == 1) {
-      std::memcpy(r + a, xr + a, sizeof(float) * (b - a));
-    } else {
-      for (int64_t ox = a; ox < b; ++ox) r[ox] = xr[ox * g.s[2]];
-    }
-    std::fill(r + b, r + ox1, 0.f);
-  }
+bool unit_strides(const Geometry3& g) {
+  return g.s[0] == 1 && g.s[1] == 1 && g.s[2] == 1;
 }
 
-// col[c * taps + tap, j - j0] for j in [j0, j1), `channels` planes at x.
-void im2col(const Geometry3& g, const float* x, int64_t channels, int64_t j0,
-            int64_t j1, float* col) {
-  const int64_t taps = g.k_size(), w = j1 - j0;
-  for (int64_t r = 0; r < channels * taps; ++r)
-    im2col_row(g, x + r / taps * g.in_size(), r % taps, j0, j1, col + r * w);
-}
-
-// How conv_gemm splits the work. Chunked: each of `tasks` threads builds the
-// im2col matrix for blocks of `cols` output positions (sized to stay in L2)
-// and runs its own sgemm; otherwise the whole matrix is built, then one
-// multi-threaded sgemm runs. Pointwise convs need no im2col.
-struct Plan {
-  int64_t K, N, cols = 0, tasks = 1;
-  bool direct;
-  size_t floats() const { return direct ? 0 : static_cast<size_t>(cols ? tasks * K * cols : K * N); }
+// Stride-1 convolution as a GEMM over a zero-padded copy of the input: with
+// padded extents P and output positions laid out on the padded grid
+// (j = (oz * P1 + oy) * P2 + ox), row (c, kz, ky, kx) of the im2col matrix is
+// the padded planes shifted by (c * |P| + (kz*d0 * P1 + ky*d1) * P2 + kx*d2).
+// The GEMM writes that wide grid to scratch; the valid part is then copied.
+struct Shifted {
+  int64_t P[3];  // padded extents
+  int64_t n_wide;  // columns of the wide output grid
+  int64_t plane() const { return P[0] * P[1] * P[2]; }
 };
 
-Plan make_plan(const ConvParams& p, const Geometry3& g) {
-  Plan pl;
-  pl.K = p.in_channels / p.group * g.k_size();
-  pl.N = g.out_size();
-  pl.direct = is_pointwise(g);
-  const int64_t cols = std::max<int64_t>(64, (int64_t{1} << 19) / pl.K / 16 * 16);
-  const int64_t threads = num_threads();
-  if (!pl.direct && pl.N >= 2 * threads * cols) pl.cols = cols, pl.tasks = threads;
-  return pl;
+Shifted shifted_layout(const Geometry3& g) {
+  Shifted s;
+  for (int a = 0; a < 3; ++a)
+    s.P[a] = std::max(g.in[a] + g.pad[a], g.out[a] + (g.k[a] - 1) * g.d[a]);
+  s.n_wide = ((g.out[0] - 1) * s.P[1] + g.out[1] - 1) * s.P[2] + g.out[2];
+  return s;
 }
 
-void gemm_chunked(const Plan& pl, const Geometry3& g, const float* x,
-                  const float* w, int64_t M, const float* bias, float* y,
-                  float* ws) {
-  const int64_t blocks = (pl.N + pl.cols - 1) / pl.cols;
-  parallel_for(pl.tasks, [&](int64_t tb, int64_t te) {
-    for (int64_t t = tb; t < te; ++t) {
-      float* col = ws + t * pl.K * pl.cols;
-      for (int64_t blk = t; blk < blocks; blk += pl.tasks) {
-        const int64_t j0 = blk * pl.cols, j1 = std::min(pl.N, j0 + pl.cols);
-        im2col(g, x, pl.K / g.k_size(), j0, j1, col);
-        sgemm(false, false, M, j1 - j0, pl.K, 1.f, w, pl.K, col, j1 - j0, 0.f,
-              y + j0, pl.N);
-        for (int64_t m = 0; bias && m < M; ++m)
-          for (int64_t j = j0; j < j1; ++j) y[m * pl.N + j] += bias[m];
-      }
+void pad_planes(const Geometry3& g, const Shifted& s, const float* x,
+                int64_t channels, float* xp) {
+  parallel_for(channels, [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; ++c) {
+      float* dst = xp + c * s.plane();
+      std::fill(dst, dst + s.plane(), 0.f);
+      const float* src = x + c * g.in_size();
+      for (int64_t z = 0; z < g.in[0]; ++z)
+        for (int64_t y = 0; y < g.in[1]; ++y)
+          std::memcpy(dst + ((z + g.pad[0]) * s.P[1] + y + g.pad[1]) * s.P[2] + g.pad[2],
+                      src + (z * g.in[1] + y) * g.in[2], sizeof(float) * g.in[2]);
     }
   });
 }
 
-void conv_gemm(const ConvParams& p, const Geometry3& g, const float* input,
-               const float* weight, const float* bias, float* output,
-               float* ws) {
-  const Plan pl = make_plan(p, g);
-  const int64_t cin_g = p.in_channels / p.group, cout_g = p.out_channels / p.group;
-  for (int64_t n = 0; n < p.batch; ++n) {
-    for (int64_t grp = 0; grp < p.group; ++grp) {
-      const float* x = input + (n * p.in_channels + grp * cin_g) * g.in_size();
-      const float* w = weight + grp * cout_g * pl.K;
-      const float* b = bias ? bias + grp * cout_g : nullptr;
-      float* y = output + (n * p.out_channels + grp * cout_g) * pl.N;
-      if (pl.cols) {
-        gemm_chunked(pl, g, x, w, cout_g, b, y, ws);
-        continue;
-      }
-      if (!pl.direct) {
-        const int64_t taps = g.k_size();
-        parallel_for(cin_g * taps, [&](int64_t rb, int64_t re) {
-          for (int64_t r = rb; r < re; ++r)
-            im2col_row(g, x + r / taps * g.in_size(), r % taps, 0, pl.N, ws + r * pl.N);
-        });
-      }
-      sgemm(false, false, cout_g, pl.N, pl.K, 1.f, w, pl.K, pl.direct ? x : ws,
-            pl.N, 0.f, y, pl.N);
-      detail::add_bias(y, 1, cout_g, pl.N, b);
+// y[m] = wide[m] on the valid output positions, plus bias[m].
+void unpad_output(const Geometry3& g, const Shifted& s, const float* wide,
+                  int64_t rows, const float* bias, float* y) {
+  parallel_for(rows, [&](int64_t b, int64_t e) {
+    for (int64_t m = b; m < e; ++m) {
+      const float v = bias ? bias[m] : 0.f;
+      float* out = y + m * g.out_size();
+      for (int64_t z = 0; z < g.out[0]; ++z)
+        for (int64_t yy = 0; yy < g.out[1]; ++yy, out += g.out[2]) {
+          const float* src = wide + m * s.n_wide + (z * s.P[1] + yy) * s.P[2];
+          for (int64_t x = 0; x < g.out[2]; ++x) out[x] = src[x] + v;
+        }
     }
-  }
+  });
+}
+
+void conv_shifted(const Geometry3& g, int64_t cin, int64_t cout, const float* x,
+                  const float* w, const float* bias, float* y, float* ws) {
+  const Shifted s = shifted_layout(g);
+  float* xp = ws;
+  float* wide = ws + cin * s.plane();
+  pad_planes(g, s, x, cin, xp);
+  std::vector<int64_t> offsets;
+  for (int64_t c = 0; c < cin; ++c)
+    for (int64_t kz = 0; kz < g.k[0]; ++kz)
+      for (int64_t ky = 0; ky < g.k[1]; ++ky)
+        for (int64_t kx = 0; kx < g.k[2]; ++kx)
+          offsets.push_back(c * s.plane() + (kz * g.d[0] * s.P[1] + ky * g.d[1]) * s.P[2] + kx * g.d[2]);
+  const int64_t K = cin * g.k_size();
+  detail::sgemm_panels(false, cout, s.n_wide, K, 1.f, w, K,
+                       detail::ShiftedPanels(xp, std::move(offsets)), 0.f, wide, s.n_wide);
+  unpad_output(g, s, wide, cout, bias, y);
 }
 
 }  // namespace
 
 size_t conv_workspace_bytes(const ConvParams& p) {
   const Geometry3 g = detail::widen(p);
-  if (is_depthwise(p)) return 0;
-  return sizeof(float) * make_plan(p, g).floats();
+  if (is_depthwise(p) || is_pointwise(g) || !unit_strides(g)) return 0;
+  const Shifted s = shifted_layout(g);
+  return sizeof(float) * static_cast<size_t>(p.in_channels / p.group * s.plane() +
+                                             p.out_channels / p.group * s.n_wide);
 }
 
 void conv(const ConvParams& p, const float* input, const float* weight,
@@ -173,9 +141,26 @@ void conv(const ConvParams& p, const float* input, const float* weight,
     return;
   }
   const Geometry3 g = detail::widen(p);
-  float* col = static_cast<float*>(
-      detail::scratch(workspace, conv_workspace_bytes(p)));
-  conv_gemm(p, g, input, weight, bias, output, col);
+  const int64_t cin_g = p.in_channels / p.group, cout_g = p.out_channels / p.group;
+  const int64_t K = cin_g * g.k_size(), N = g.out_size();
+  float* ws = static_cast<float*>(detail::scratch(workspace, conv_workspace_bytes(p)));
+  for (int64_t n = 0; n < p.batch; ++n) {
+    for (int64_t grp = 0; grp < p.group; ++grp) {
+      const float* x = input + (n * p.in_channels + grp * cin_g) * g.in_size();
+      const float* w = weight + grp * cout_g * K;
+      const float* b = bias ? bias + grp * cout_g : nullptr;
+      float* y = output + (n * p.out_channels + grp * cout_g) * N;
+      if (is_pointwise(g)) {
+        sgemm(false, false, cout_g, N, K, 1.f, w, K, x, N, 0.f, y, N);
+        detail::add_bias(y, 1, cout_g, N, b);
+      } else if (unit_strides(g)) {
+        conv_shifted(g, cin_g, cout_g, x, w, b, y, ws);
+      } else {
+        detail::sgemm_panels(false, cout_g, N, K, 1.f, w, K, detail::Im2colPanels(g, x), 0.f, y, N);
+        detail::add_bias(y, 1, cout_g, N, b);
+      }
+    }
+  }
 }
 
 }  // namespace odla_ref

@@ -26,15 +26,18 @@ struct ConvParams {
   int64_t pads_front[kMaxSpatial] = {0, 0, 0};
 };
 
-// Scratch bytes conv() needs for `p` (0 for 1x1 stride-1 unpadded
-// and depthwise convs).
+// Scratch bytes conv() needs for `p`: nonzero only for stride-1 convs that
+// are neither pointwise nor depthwise (zero-padded input copy + wide output).
 size_t conv_workspace_bytes(const ConvParams& p);
 
 // Convolution. input [N, C_in, in...], weight [C_out, C_in/group, k...]
 // (ODLA_OIS), bias [C_out] or null, output [N, C_out, out...].
 // workspace: conv_workspace_bytes(p) bytes, 64-byte alignment recommended;
 // may be null, then a per-thread buffer that grows and is reused is used.
-// Depthwise (group == C_in, C_out a multiple of C_in) uses a direct kernel.
+// Paths: depthwise (group == C_in, C_out a multiple of C_in) runs a direct
+// kernel; 1x1 stride-1 unpadded runs sgemm on the input as is; other
+// stride-1 convs run a GEMM over shifted views of a padded input copy;
+// strided ones pack im2col panels on the fly.
 void conv(const ConvParams& p, const float* input, const float* weight,
           const float* bias, float* output, void* workspace);
 

@@ -4,24 +4,23 @@
 #include <cstring>
 
 #include "kernels/aligned_buffer.h"
+#include "kernels/gemm_panels.h"
 #include "kernels/gemv.h"
 #include "kernels/parallel.h"
 
 namespace odla_ref {
 namespace {
 
-// Register tile (kMR rows x kNR columns of C), sized to the vector registers
-// of the target: two vectors per row, enough accumulators to hide FMA latency.
+using detail::PanelSource;
+
+// Register tile: kMR rows x kNR columns of C (two vectors per row), enough
+// accumulators to hide FMA latency.
 #if defined(__AVX512F__)
 constexpr int kMR = 8;
-constexpr int kNR = 32;
-#elif defined(__AVX__)
-constexpr int kMR = 6;
-constexpr int kNR = 16;
 #else
 constexpr int kMR = 6;
-constexpr int kNR = 8;
 #endif
+constexpr int kNR = detail::kGemmNR;
 
 constexpr int64_t kKC = 256;   // depth of a packed block (B micro-panel in L1)
 constexpr int64_t kMC = 192;   // rows of a packed A block (in L2)
@@ -56,26 +55,32 @@ void pack_a(const Operand& a, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
   }
 }
 
-// Packs depth [k0, k0+kc) x columns [j0, j0+nc) of op(B) into kNR-column
-// panels: panel[k * kNR + c]; columns past nc are zero.
-void pack_b(const Operand& b, int64_t k0, int64_t kc, int64_t j0, int64_t nc,
-            float* dst) {
-  for (int64_t jp = 0; jp < nc; jp += kNR, dst += kNR * kc) {
-    const int cols = static_cast<int>(std::min<int64_t>(kNR, nc - jp));
-    for (int64_t k = 0; k < kc; ++k) {
-      float* d = dst + k * kNR;
-      if (!b.trans && cols == kNR) {
-        std::memcpy(d, b.p + (k0 + k) * b.ld + j0 + jp, sizeof(float) * kNR);
-        continue;
+// B given as a (possibly transposed) row-major matrix.
+class MatrixPanels final : public PanelSource {
+ public:
+  explicit MatrixPanels(const Operand& b) : b_(b) {}
+  void pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc,
+            float* dst) const override {
+    for (int64_t jp = 0; jp < nc; jp += kNR, dst += kNR * kc) {
+      const int cols = static_cast<int>(std::min<int64_t>(kNR, nc - jp));
+      for (int64_t k = 0; k < kc; ++k) {
+        float* d = dst + k * kNR;
+        if (!b_.trans && cols == kNR) {
+          std::memcpy(d, b_.p + (k0 + k) * b_.ld + j0 + jp, sizeof(float) * kNR);
+          continue;
+        }
+        for (int c = 0; c < cols; ++c) {
+          const int64_t j = j0 + jp + c;
+          d[c] = b_.trans ? b_.p[j * b_.ld + k0 + k] : b_.p[(k0 + k) * b_.ld + j];
+        }
+        for (int c = cols; c < kNR; ++c) d[c] = 0.f;
       }
-      for (int c = 0; c < cols; ++c) {
-        const int64_t j = j0 + jp + c;
-        d[c] = b.trans ? b.p[j * b.ld + k0 + k] : b.p[(k0 + k) * b.ld + j];
-      }
-      for (int c = cols; c < kNR; ++c) d[c] = 0.f;
     }
   }
-}
+
+ private:
+  Operand b_;
+};
 
 // How a tile of C is updated with the new products `acc`.
 enum class Update { kAssign, kScale, kAccumulate };  // acc, acc + beta*C, C + acc
@@ -117,7 +122,8 @@ inline void micro_kernel(int64_t kc, const float* __restrict a,
 }
 
 struct Problem {
-  Operand a, b;
+  Operand a;
+  const PanelSource* b;
   float alpha, beta;
   float* c;
   int64_t ldc, K;
@@ -155,7 +161,7 @@ void gemm_tile(const Problem& pr, int64_t m0, int64_t m1, int64_t n0,
     const int64_t nc = std::min(kNC, n1 - jc);
     for (int64_t pc = 0; pc < pr.K; pc += kKC) {
       const int64_t kc = std::min(kKC, pr.K - pc);
-      pack_b(pr.b, pc, kc, jc, nc, pb);
+      pr.b->pack(pc, kc, jc, nc, pb);
       for (int64_t ic = m0; ic < m1; ic += kMC) {
         const int64_t mc = std::min(kMC, m1 - ic);
         pack_a(pr.a, ic, mc, pc, kc, pr.alpha, pa);
@@ -196,23 +202,17 @@ void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
 
 }  // namespace
 
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
-           float alpha, const float* A, int64_t lda, const float* B,
-           int64_t ldb, float beta, float* C, int64_t ldc) {
+namespace detail {
+
+void sgemm_panels(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha,
+                  const float* A, int64_t lda, const PanelSource& b,
+                  float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     scale_c(M, N, beta, C, ldc);
     return;
   }
-  if (M == 1) {  // row of C = op(B)^T applied to the row op(A)
-    detail::sgemv(trans_b, N, K, alpha, B, ldb, A, trans_a ? lda : 1, beta, C, 1);
-    return;
-  }
-  if (N == 1) {  // column of C = op(A) applied to the column op(B)
-    detail::sgemv(!trans_a, M, K, alpha, A, lda, B, trans_b ? 1 : ldb, beta, C, ldc);
-    return;
-  }
-  const Problem pr{{A, lda, trans_a}, {B, ldb, trans_b}, alpha, beta, C, ldc, K};
+  const Problem pr{{A, lda, trans_a}, &b, alpha, beta, C, ldc, K};
   int64_t tm, tn;
   split(M, N, K, &tm, &tn);
   parallel_for(tm * tn, [&](int64_t begin, int64_t end) {
@@ -222,6 +222,23 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
                 bound(N, tn, in, kNR), bound(N, tn, in + 1, kNR));
     }
   });
+}
+
+}  // namespace detail
+
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+           float alpha, const float* A, int64_t lda, const float* B,
+           int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (M == 1 && K > 0) {  // row of C = op(B)^T applied to the row op(A)
+    detail::sgemv(trans_b, N, K, alpha, B, ldb, A, trans_a ? lda : 1, beta, C, 1);
+    return;
+  }
+  if (N == 1 && K > 0) {  // column of C = op(A) applied to the column op(B)
+    detail::sgemv(!trans_a, M, K, alpha, A, lda, B, trans_b ? 1 : ldb, beta, C, ldc);
+    return;
+  }
+  detail::sgemm_panels(trans_a, M, N, K, alpha, A, lda,
+                       MatrixPanels({B, ldb, trans_b}), beta, C, ldc);
 }
 
 }  // namespace odla_ref

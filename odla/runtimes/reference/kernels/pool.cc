@@ -4,120 +4,135 @@
 #include <limits>
 #include <vector>
 
+#include "kernels/conv_geometry.h"
 #include "kernels/parallel.h"
 
 namespace odla_ref {
 namespace {
 
 // Per output position along one axis: window taps k in [lo, hi) read input
-// start + k * dilation inside [0, in); `padded` taps lie inside
-// [-pad_front, in + pad_back).
+// o * stride - pad_front + k * dilation inside [0, in); `count` is the
+// divisor contribution (taps inside the input, or inside the padded input).
 struct AxisTaps {
-  std::vector<int64_t> start, lo, hi, padded;
-  int64_t dilation = 1;
-  int64_t in = 1;
+  std::vector<int64_t> lo, hi, count;
 };
 
-AxisTaps axis_taps(int64_t in, int64_t out, int64_t win, int64_t stride,
-                   int64_t dil, int64_t pad_f, int64_t pad_b) {
+AxisTaps axis_taps(const PoolParams& p, int a) {
   AxisTaps t;
-  t.dilation = dil;
-  t.in = in;
-  for (int64_t o = 0; o < out; ++o) {
-    const int64_t s = o * stride - pad_f;
+  for (int64_t o = 0; o < p.out_dims[a]; ++o) {
+    const int64_t s = o * p.strides[a] - p.pads_front[a];
     int64_t lo = 0, hi = 0, padded = 0;
-    for (int64_t k = 0; k < win; ++k) {
-      const int64_t i = s + k * dil;
+    for (int64_t k = 0; k < p.window[a]; ++k) {
+      const int64_t i = s + k * p.dilations[a];
       if (i < 0) lo = k + 1;
-      if (i < in) hi = k + 1;
-      if (i < in + pad_b) padded = k + 1;
+      if (i < p.in_dims[a]) hi = k + 1;
+      if (i < p.in_dims[a] + p.pads_back[a]) padded = k + 1;
     }
-    t.start.push_back(s);
+    hi = std::max(lo, hi);
     t.lo.push_back(lo);
-    t.hi.push_back(std::max(lo, hi));
-    t.padded.push_back(padded);
+    t.hi.push_back(hi);
+    t.count.push_back(p.count_include_pad ? padded : hi - lo);
   }
   return t;
 }
 
-// The three axes (depth, height, width); missing leading axes are trivial.
-std::vector<AxisTaps> all_taps(const PoolParams& p) {
-  std::vector<AxisTaps> axes;
-  for (int a = 0; a < 3 - p.spatial; ++a) axes.push_back(axis_taps(1, 1, 1, 1, 1, 0, 0));
-  for (int i = 0; i < p.spatial; ++i) {
-    axes.push_back(axis_taps(p.in_dims[i], p.out_dims[i], p.window[i],
-                             p.strides[i], p.dilations[i], p.pads_front[i],
-                             p.pads_back[i]));
+// PoolParams widened to three axes (missing leading axes are trivial).
+PoolParams widen(const PoolParams& p) {
+  PoolParams w = p;
+  w.spatial = 3;
+  const int lead = 3 - p.spatial;
+  for (int a = 0; a < 3; ++a) {
+    const int i = a - lead;
+    w.in_dims[a] = i >= 0 ? p.in_dims[i] : 1;
+    w.out_dims[a] = i >= 0 ? p.out_dims[i] : 1;
+    w.window[a] = i >= 0 ? p.window[i] : 1;
+    w.strides[a] = i >= 0 ? p.strides[i] : 1;
+    w.dilations[a] = i >= 0 ? p.dilations[i] : 1;
+    w.pads_front[a] = i >= 0 ? p.pads_front[i] : 0;
+    w.pads_back[a] = i >= 0 ? p.pads_back[i] : 0;
   }
-  return axes;
+  return w;
 }
 
-// Sets every output to reduce(plane, axes, oz, oy, ox), parallel over the
-// batch * channels planes.
-template <typename Reduce>
-void pool_planes(const PoolParams& p, const float* input, float* output,
-                 Reduce reduce) {
-  const std::vector<AxisTaps> ax = all_taps(p);
-  const int64_t in_plane = ax[0].in * ax[1].in * ax[2].in;
-  const int64_t oz_n = static_cast<int64_t>(ax[0].start.size()),
-                oy_n = static_cast<int64_t>(ax[1].start.size()),
-                ox_n = static_cast<int64_t>(ax[2].start.size());
+// out[x] = op(out[x], xr[x * S + off]) for x in [lo, hi); S > 0 is a
+// compile-time stride, else `s`.
+template <bool kMax, int S>
+void row_op(float* __restrict out, const float* __restrict xr, int64_t s,
+            int64_t off, int64_t lo, int64_t hi) {
+  const int64_t st = S > 0 ? S : s;
+  for (int64_t x = lo; x < hi; ++x) {
+    const float v = xr[x * st + off], o = out[x];
+    out[x] = kMax ? (v > o || v != v ? v : o) : o + v;  // max propagates NaN
+  }
+}
+
+template <bool kMax>
+void pool_row(const PoolParams& p, const float* xr, const int64_t* lo,
+              const int64_t* hi, float* out) {
+  const int64_t s = p.strides[2];
+  if (p.out_dims[2] == 1) {  // e.g. global pooling: one output, taps inline
+    for (int64_t kx = 0; kx < p.window[2]; ++kx)
+      if (lo[kx] < hi[kx]) row_op<kMax, 1>(out, xr, 1, kx * p.dilations[2] - p.pads_front[2], 0, 1);
+    return;
+  }
+  for (int64_t kx = 0; kx < p.window[2]; ++kx) {
+    const int64_t off = kx * p.dilations[2] - p.pads_front[2];
+    if (s == 1) {
+      row_op<kMax, 1>(out, xr, s, off, lo[kx], hi[kx]);
+    } else if (s == 2) {
+      row_op<kMax, 2>(out, xr, s, off, lo[kx], hi[kx]);
+    } else {
+      row_op<kMax, 0>(out, xr, s, off, lo[kx], hi[kx]);
+    }
+  }
+}
+
+template <bool kMax>
+void pool(const PoolParams& params, const float* input, float* output) {
+  const PoolParams p = widen(params);
+  const AxisTaps z = axis_taps(p, 0), y = axis_taps(p, 1), x = axis_taps(p, 2);
+  std::vector<int64_t> lo(static_cast<size_t>(p.window[2])), hi(lo.size());
+  for (int64_t kx = 0; kx < p.window[2]; ++kx) {  // valid outputs per x tap
+    detail::valid_range(p.out_dims[2], p.in_dims[2], p.strides[2],
+                        kx * p.dilations[2] - p.pads_front[2], &lo[kx], &hi[kx]);
+  }
+  const int64_t in_plane = p.in_dims[0] * p.in_dims[1] * p.in_dims[2];
+  const int64_t ow = p.out_dims[2], out_plane = p.out_dims[0] * p.out_dims[1] * ow;
+  const float init = kMax ? -std::numeric_limits<float>::infinity() : 0.f;
   parallel_for(p.batch * p.channels, [&](int64_t b, int64_t e) {
     for (int64_t pl = b; pl < e; ++pl) {
-      const float* x = input + pl * in_plane;
-      float* y = output + pl * oz_n * oy_n * ox_n;
-      for (int64_t oz = 0; oz < oz_n; ++oz)
-        for (int64_t oy = 0; oy < oy_n; ++oy)
-          for (int64_t ox = 0; ox < ox_n; ++ox)
-            *y++ = reduce(x, ax, oz, oy, ox);
+      float* out = output + pl * out_plane;
+      for (int64_t oz = 0; oz < p.out_dims[0]; ++oz) {
+        for (int64_t oy = 0; oy < p.out_dims[1]; ++oy, out += ow) {
+          std::fill(out, out + ow, init);
+          for (int64_t kz = z.lo[oz]; kz < z.hi[oz]; ++kz) {
+            const int64_t iz = oz * p.strides[0] - p.pads_front[0] + kz * p.dilations[0];
+            for (int64_t ky = y.lo[oy]; ky < y.hi[oy]; ++ky) {
+              const int64_t iy = oy * p.strides[1] - p.pads_front[1] + ky * p.dilations[1];
+              pool_row<kMax>(p, input + pl * in_plane + (iz * p.in_dims[1] + iy) * p.in_dims[2],
+                             lo.data(), hi.data(), out);
+            }
+          }
+          if (kMax) continue;
+          const int64_t zy = z.count[oz] * y.count[oy];
+          for (int64_t ox = 0; ox < ow; ++ox) {
+            const int64_t c = zy * x.count[ox];
+            out[ox] = c > 0 ? out[ox] / static_cast<float>(c) : 0.f;
+          }
+        }
+      }
     }
-  });
-}
-
-// Applies f(value) to every tap of output (oz, oy, ox) inside the input.
-template <typename F>
-void for_taps(const float* x, const std::vector<AxisTaps>& ax, int64_t oz,
-              int64_t oy, int64_t ox, F f) {
-  const AxisTaps &z = ax[0], &y = ax[1], &w = ax[2];
-  for (int64_t kz = z.lo[oz]; kz < z.hi[oz]; ++kz) {
-    const int64_t iz = z.start[oz] + kz * z.dilation;
-    for (int64_t ky = y.lo[oy]; ky < y.hi[oy]; ++ky) {
-      const float* row = x + (iz * y.in + y.start[oy] + ky * y.dilation) * w.in;
-      for (int64_t kx = w.lo[ox]; kx < w.hi[ox]; ++kx)
-        f(row[w.start[ox] + kx * w.dilation]);
-    }
-  }
+  }, std::max<int64_t>(1, 4096 / std::max<int64_t>(out_plane * p.window[0] * p.window[1] * p.window[2], 1)));
 }
 
 }  // namespace
 
 void max_pool(const PoolParams& p, const float* input, float* output) {
-  pool_planes(p, input, output,
-              [](const float* x, const std::vector<AxisTaps>& ax, int64_t oz,
-                 int64_t oy, int64_t ox) {
-                float m = -std::numeric_limits<float>::infinity();
-                for_taps(x, ax, oz, oy, ox, [&m](float v) {
-                  if (v > m || v != v) m = v;  // NaN propagates
-                });
-                return m;
-              });
+  pool<true>(p, input, output);
 }
 
 void avg_pool(const PoolParams& p, const float* input, float* output) {
-  const bool include_pad = p.count_include_pad;
-  pool_planes(p, input, output,
-              [include_pad](const float* x, const std::vector<AxisTaps>& ax,
-                            int64_t oz, int64_t oy, int64_t ox) {
-                float s = 0.f;
-                for_taps(x, ax, oz, oy, ox, [&s](float v) { s += v; });
-                int64_t count = 1;
-                const int64_t o[3] = {oz, oy, ox};
-                for (int a = 0; a < 3; ++a) {
-                  count *= include_pad ? ax[a].padded[o[a]]
-                                       : ax[a].hi[o[a]] - ax[a].lo[o[a]];
-                }
-                return count > 0 ? s / static_cast<float>(count) : 0.f;
-              });
+  pool<false>(p, input, output);
 }
 
 }  // namespace odla_ref

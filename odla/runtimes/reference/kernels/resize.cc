@@ -122,10 +122,33 @@ bool is_identity(const std::vector<Taps>& taps, int64_t in) {
   return true;
 }
 
+// Resizes the last axis (inner == 1): rows of `in` elements to rows of
+// taps.size() elements.
+void resize_last_axis(const float* x, float* y, int64_t rows, int64_t in,
+                      const std::vector<Taps>& taps, float extrap) {
+  const int64_t out = static_cast<int64_t>(taps.size());
+  parallel_for(rows, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const float* xr = x + r * in;
+      float* yr = y + r * out;
+      for (int64_t j = 0; j < out; ++j) {
+        const Taps& t = taps[j];
+        float v = 0.f;
+        for (int k = 0; k < t.n; ++k) v += t.w[k] * xr[t.idx[k]];
+        yr[j] = t.extrapolate ? extrap : v;
+      }
+    }
+  }, std::max<int64_t>(1, 4096 / std::max<int64_t>(out, 1)));
+}
+
 // y[o, j, :] = sum over taps of w * x[o, idx, :] for a [outer, in, inner]
 // tensor resized to [outer, out, inner].
 void resize_axis(const float* x, float* y, int64_t outer, int64_t in,
                  int64_t inner, const std::vector<Taps>& taps, float extrap) {
+  if (inner == 1) {
+    resize_last_axis(x, y, outer, in, taps, extrap);
+    return;
+  }
   const int64_t out = static_cast<int64_t>(taps.size());
   parallel_for(outer * out, [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
@@ -146,37 +169,80 @@ void resize_axis(const float* x, float* y, int64_t outer, int64_t in,
   }, std::max<int64_t>(1, 4096 / std::max<int64_t>(inner, 1)));
 }
 
-}  // namespace
-
-void resize(const ResizeParams& p, const float* x, float* y) {
-  std::vector<int64_t> dims(p.in_dims, p.in_dims + p.rank);
+// One separable pass per axis whose mapping is not the identity, shrinking
+// axes first so the intermediates stay small.
+std::vector<std::pair<int, std::vector<Taps>>> plan_passes(const ResizeParams& p) {
   std::vector<std::pair<int, std::vector<Taps>>> passes;
   for (int a = 0; a < p.rank; ++a) {
     std::vector<Taps> taps = axis_taps(p, a);
     if (!is_identity(taps, p.in_dims[a])) passes.emplace_back(a, std::move(taps));
   }
-  // Shrinking axes first keeps the intermediates small.
   std::stable_sort(passes.begin(), passes.end(), [&](const auto& l, const auto& r) {
     return p.out_dims[l.first] * p.in_dims[r.first] < p.out_dims[r.first] * p.in_dims[l.first];
   });
-  const auto count = [&] {
-    return std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<int64_t>());
-  };
+  return passes;
+}
+
+template <typename It>
+int64_t product(It b, It e) {
+  return std::accumulate(b, e, int64_t{1}, std::multiplies<int64_t>());
+}
+
+// Nearest mode as one gather: per axis, the input offset of each output
+// index (-1: extrapolate), then rows along the last axis.
+void resize_nearest(const ResizeParams& p, const float* x, float* y) {
+  std::vector<std::vector<int64_t>> offs(static_cast<size_t>(p.rank));
+  int64_t stride = 1;
+  for (int a = p.rank - 1; a >= 0; --a) {
+    for (const Taps& t : axis_taps(p, a)) offs[a].push_back(t.extrapolate ? -1 : t.idx[0] * stride);
+    stride *= p.in_dims[a];
+  }
+  const int last = p.rank - 1;
+  const int64_t width = p.out_dims[last];
+  const int64_t rows = product(p.out_dims, p.out_dims + last);
+  parallel_for(rows, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      int64_t base = 0, rest = r;
+      bool outside = false;
+      for (int a = last - 1; a >= 0; --a) {
+        const int64_t o = offs[a][rest % p.out_dims[a]];
+        rest /= p.out_dims[a];
+        outside |= o < 0;
+        base += o;
+      }
+      float* yr = y + r * width;
+      for (int64_t i = 0; i < width; ++i) {
+        const int64_t o = offs[last][i];
+        yr[i] = outside || o < 0 ? p.extrapolation_value : x[base + o];
+      }
+    }
+  }, std::max<int64_t>(1, 4096 / std::max<int64_t>(width, 1)));
+}
+
+}  // namespace
+
+void resize(const ResizeParams& p, const float* x, float* y) {
+  if (p.mode == ResizeMode::kNearest) {
+    resize_nearest(p, x, y);
+    return;
+  }
+  const auto passes = plan_passes(p);
+  std::vector<int64_t> dims(p.in_dims, p.in_dims + p.rank);
   if (passes.empty()) {
-    std::memcpy(y, x, sizeof(float) * count());
+    std::memcpy(y, x, sizeof(float) * product(dims.begin(), dims.end()));
     return;
   }
   std::vector<float> buf[2];
   const float* src = x;
   for (size_t i = 0; i < passes.size(); ++i) {
     const int a = passes[i].first;
-    const int64_t outer = std::accumulate(dims.begin(), dims.begin() + a, int64_t{1}, std::multiplies<int64_t>());
-    const int64_t inner = std::accumulate(dims.begin() + a + 1, dims.end(), int64_t{1}, std::multiplies<int64_t>());
+    const int64_t outer = product(dims.begin(), dims.begin() + a);
+    const int64_t inner = product(dims.begin() + a + 1, dims.end());
     const int64_t in = dims[a];
     dims[a] = p.out_dims[a];
     float* dst = y;
     if (i + 1 < passes.size()) {
-      buf[i % 2].resize(static_cast<size_t>(count()));
+      buf[i % 2].resize(static_cast<size_t>(product(dims.begin(), dims.end())));
       dst = buf[i % 2].data();
     }
     resize_axis(src, dst, outer, in, inner, passes[i].second, p.extrapolation_value);

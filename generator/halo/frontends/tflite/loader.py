@@ -1,0 +1,103 @@
+"""Read a .tflite file into the IR (NHWC at the graph boundary, channels-first inside)."""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from pathlib import Path
+
+from halo.errors import ModelError, OptionError, UnsupportedError
+from halo.frontends.base import GraphBuilder, ImportOptions
+from halo.frontends.tflite.context import ImportState, TfliteNode
+from halo.frontends.tflite.model import SubGraph, TFLiteModel, read_model
+from halo.frontends.tflite.quant import QuantParams
+from halo.frontends.tflite.registry import find_converter, supported_ops
+from halo.ir.dtype import DType
+from halo.ir.graph import Graph
+
+_QUANT_TYPES = (DType.INT8, DType.UINT8, DType.INT16)
+_GRAPH_QUANT: weakref.WeakKeyDictionary[Graph, dict[str, QuantParams]] = weakref.WeakKeyDictionary()
+
+
+def inspect(path: str | Path) -> TFLiteModel:
+    """Parse and validate a .tflite file without importing it: tensors, quantization, operators."""
+    return read_model(Path(path))
+
+
+def graph_quant(graph: Graph) -> dict[str, QuantParams]:
+    """Value name -> the quantization parameters its TFLite tensor had (dequantized at import)."""
+    return _GRAPH_QUANT.get(graph, {})
+
+
+def _check_not_quantized(sg: SubGraph) -> None:
+    quantized = [t for t in sg.tensors if t.data is None and t.quant is not None and t.dtype in _QUANT_TYPES]
+    if quantized:
+        examples = ", ".join(f"'{t.name}' {t.type_name}" for t in quantized[:3])
+        raise UnsupportedError(
+            f"quantized execution is not supported yet: {len(quantized)} activation tensor(s) are "
+            f"quantized integers ({examples}{' ...' if len(quantized) > 3 else ''})",
+            hint="convert the model with float (or fp16/dynamic-range) weights and float activations; "
+                 "halo.frontends.tflite.inspect(path) reads its quantization parameters")
+
+
+def _check_supported(sg: SubGraph) -> None:
+    missing: dict[str, list[str]] = defaultdict(list)
+    for o in sg.operators:
+        if find_converter(o.op) is None:
+            missing[o.op].append(f"#{o.index}")
+    if missing:
+        lines = [f"  {op} x{len(ids)}: operators {', '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}"
+                 for op, ids in sorted(missing.items())]
+        raise UnsupportedError(f"the model uses {len(missing)} unsupported TFLite op type(s):\n"
+                               + "\n".join(lines),
+                               hint="supported TFLite ops: " + ", ".join(supported_ops()))
+
+
+def _add_inputs(state: ImportState, options: ImportOptions) -> None:
+    sg = state.sg
+    names = [sg.tensors[i].name for i in sg.inputs]
+    unknown = set(options.input_shapes) - set(names)
+    if unknown:
+        raise OptionError(f"--input-shape names unknown input(s): {', '.join(sorted(unknown))}",
+                          hint="model inputs: " + ", ".join(names))
+    for i in sg.inputs:
+        t = sg.tensors[i]
+        if t.dtype is None:
+            raise UnsupportedError(f"input {t.describe()} has a type HALO does not support")
+        shape = options.input_shapes.get(t.name, t.shape)
+        if len(shape) != len(t.shape):
+            raise OptionError(f"--input-shape {t.name}: rank {len(shape)} does not match the "
+                              f"model's rank {len(t.shape)} {list(t.shape)}")
+        state.values[i] = state.b.add_input(t.name, t.dtype, tuple(shape))
+
+
+def _check_outputs(n: TfliteNode) -> None:
+    """Each output must match the tensor the file declares (when no input shape was overridden)."""
+    for idx in n.op.outputs:
+        t, v = n.state.sg.tensors[idx], n.state.values[idx]
+        if (t.shape or t.signature is not None) and (v.shape != t.shape or v.dtype != t.dtype):
+            raise ModelError(f"{n.where}: the file declares {t.describe()}, but the operator computes "
+                             f"{v.dtype.value}{list(v.shape)}",
+                             hint="the model is inconsistent; convert it again")
+
+
+def load(path: Path, options: ImportOptions) -> Graph:
+    model = read_model(path)
+    sg = model.subgraphs[0]
+    _check_not_quantized(sg)
+    _check_supported(sg)
+    state = ImportState(GraphBuilder(path.stem), sg)
+    _add_inputs(state, options)
+    for op in sg.operators:
+        node = TfliteNode(state, op)
+        converter = find_converter(op.op)
+        assert converter is not None
+        converter(node)
+        node.opts.check_all_read()
+        if not options.input_shapes:
+            _check_outputs(node)
+    graph = state.b.graph
+    graph.outputs = [state.lookup(i, "the graph outputs") for i in sg.outputs]
+    graph.source_files = [path]
+    _GRAPH_QUANT[graph] = state.quant
+    return graph

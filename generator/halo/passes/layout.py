@@ -1,0 +1,267 @@
+"""Layout optimization: move transposes through layout-agnostic ops until inverse pairs cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from halo.ir.graph import Graph, Node, Value, constant
+from halo.ir.ops import elementwise as ew
+from halo.ir.ops import get_op
+from halo.ir.ops import tensor as t
+from halo.ir.ops.reduce import REDUCE_OPS
+from halo.passes.base import Pass
+from halo.passes.dce import DeadCodeElimination
+
+Perm = tuple[int, ...]
+UNARY = frozenset({*ew.FLOAT_UNARY, *ew.NUMERIC_UNARY, "Not", "IsNaN", "IsInf", "BitwiseNot",
+                   "LeakyRelu", "Elu", "Celu", "ThresholdedRelu", "Selu", "HardSigmoid", "Gelu",
+                   "Clip", "Cast"})
+MULTI = frozenset({*ew.ARITH_BINARY, *ew.COMPARE_BINARY, *ew.LOGIC_BINARY, *ew.BITWISE_BINARY,
+                   "PRelu", "Mod", "BitShift", "Where", "Concat"})
+AXIS_OPS = frozenset({"Softmax", "LogSoftmax", "Hardmax"})
+SINGLE = UNARY | AXIS_OPS | {"Pad", "Slice", "ArgMax", "ArgMin", *REDUCE_OPS}
+
+
+def channels_first_perm(rank: int) -> Perm:
+    """NHWC -> NCHW (and the NWC / NDHWC analogues)."""
+    return (0, rank - 1, *range(1, rank - 1))
+
+
+def invert(p: Sequence[int]) -> Perm:
+    return tuple(int(i) for i in np.argsort(p))
+
+
+def _perm_of(v: Value | None) -> Perm | None:
+    node = v.producer if v is not None else None
+    return node.attrs.perm if node is not None and node.op == "Transpose" else None
+
+
+def _moved(values: Sequence[Any], p: Perm) -> tuple[Any, ...]:
+    """Per-axis attributes of T(x, p) restated for x: result[p[i]] = values[i]."""
+    out: list[Any] = [None] * len(p)
+    for i, v in enumerate(values):
+        out[p[i]] = v
+    return tuple(out)
+
+
+class LayoutOptimization(Pass):
+    """Sink each Transpose(x, p) below the ops reading it when they do not care about layout:
+
+    * Transpose(Transpose(x, p), q) = Transpose(x, p∘q), dropped when that is the identity;
+    * f(T(x, p)) = T(f(x), p) for elementwise f (Relu, Clip, Cast, ...);
+    * g(T(a, p), T(b, p), c) = T(g(a, b, c'), p) for broadcasting elementwise g and Concat, with
+      constant c' = transpose(c broadcast to the rank, p⁻¹) and the Concat axis a -> p[a]; a plain
+      operand b gets T(b, p⁻¹) when transposed operands outnumber plain ones;
+    * Pad / Slice / reductions / ArgMax / Softmax with their per-axis attributes moved by p (a
+      reduction without keepdims needs only the order of the surviving axes after it).
+
+    A Transpose sinks only when every reader can take it (then it disappears) and it is not a graph
+    output. Transposes that only move size-1 axes become Reshapes. With ``channels_first_inputs``,
+    a graph input read by NHWC->NCHW transposes becomes a channels-first input (transposed shape);
+    with ``channels_first_outputs``, an output made by NCHW->NHWC is replaced by the transpose's
+    operand: the model's boundary then has the runtime's layout and no transpose at all.
+    """
+
+    def __init__(self, channels_first_inputs: bool = False, channels_first_outputs: bool = False) -> None:
+        self.cf_inputs, self.cf_outputs = channels_first_inputs, channels_first_outputs
+        self._taken: set[str] = set()
+
+    def run(self, graph: Graph) -> bool:
+        self._taken = {n.name for n in graph.nodes} | {v.name for v in graph.inputs}
+        self._taken |= {v.name for n in graph.nodes for v in n.outputs}
+        changed = self.cf_inputs and self._absorb_inputs(graph)
+        while self._sink_one(graph):
+            changed = True
+        if self.cf_outputs:
+            changed = self._absorb_outputs(graph) or changed
+        changed = self._unit_transposes_to_reshapes(graph) or changed
+        DeadCodeElimination().run(graph)
+        return changed
+
+    def _fresh(self, base: str) -> str:
+        name, i = base, 1
+        while name in self._taken:
+            name, i = f"{base}_{i}", i + 1
+        self._taken.add(name)
+        return name
+
+    def _node(self, op: str, inputs: list[Value | None], attrs: Any, out: Value | None = None,
+              hint: str = "") -> Node:
+        """A new node; it writes ``out`` when given (keeping that value's name and readers)."""
+        results = get_op(op).infer(attrs, inputs)
+        if out is None:
+            out = Value(self._fresh(hint or op.lower()), *results[0])
+        elif (out.dtype, out.shape) != results[0]:
+            raise AssertionError(f"layout rewrite of {op} changed {out!r} to {results[0]}")
+        node = Node(self._fresh(f"{hint or out.name}_{op.lower()}"), op, inputs, [out], attrs)
+        out.producer = node
+        return node
+
+    # --- sinking ---------------------------------------------------------------------------
+
+    def _sink_one(self, graph: Graph) -> bool:
+        users = graph.users()
+        outputs = {id(v) for v in graph.outputs}
+        for node in graph.nodes:
+            if node.op != "Transpose":
+                continue
+            y, p = node.outputs[0], node.attrs.perm
+            readers = list({id(u): u for u in users.get(id(y), [])}.values())
+            for u in readers:
+                if u.op == "Transpose":
+                    self._compose(graph, u, node)
+                    return True
+            if not readers or id(y) in outputs:
+                continue
+            # readers that will produce T(., p) themselves count as transposed co-operands
+            soon = {id(u.outputs[0]) for u in readers
+                    if u.op in SINGLE and self._sinkable(u, p, set()) and _moved_attrs(u, p)[1] == p}
+            if all(self._sinkable(u, p, soon) for u in readers):
+                for u in readers:
+                    self._rewrite(graph, u, p)
+                return True
+        return False
+
+    def _compose(self, graph: Graph, second: Node, first: Node) -> None:
+        x = first.inputs[0]
+        assert x is not None
+        perm = tuple(first.attrs.perm[q] for q in second.attrs.perm)
+        if perm != tuple(range(len(perm))):
+            second.inputs, second.attrs = [x], t.Transpose(perm)
+            return
+        out = second.outputs[0]
+        if out in graph.outputs and x.producer is not None and x not in graph.outputs:
+            x.name, out.name = out.name, x.name  # the output keeps its name
+        graph.replace_uses(out, x)
+        graph.nodes.remove(second)
+
+    def _sinkable(self, u: Node, p: Perm, soon: set[int]) -> bool:
+        rank = len(p)
+        if u.op in SINGLE:
+            return _perm_of(u.inputs[0]) == p and all(v is None or v.is_const for v in u.inputs[1:])
+        if u.op not in MULTI or len(u.outputs) != 1 or u.outputs[0].rank != rank:
+            return False
+        moved = plain = 0
+        for v in u.inputs:
+            if v is None or v.rank > rank:
+                return False
+            if _perm_of(v) == p or id(v) in soon:
+                moved += 1
+            elif not v.is_const:
+                plain += 1
+        return moved > plain
+
+    def _rewrite(self, graph: Graph, u: Node, p: Perm) -> None:
+        """Replace ``u`` (reading T(., p)) by u' on untransposed data followed by a transpose."""
+        inv, rank = invert(p), len(p)
+        new_nodes: list[Node] = []
+        inputs: list[Value | None] = []
+        for v in u.inputs:
+            if v is None or (u.op in SINGLE and inputs):
+                inputs.append(v)
+            elif _perm_of(v) == p:
+                inputs.append(v.producer.inputs[0])  # type: ignore[union-attr]
+            elif v.is_const:
+                inputs.append(self._const_for(v, inv, rank))
+            else:
+                new_nodes.append(self._node("Transpose", [v], t.Transpose(inv), hint=v.name))
+                inputs.append(new_nodes[-1].outputs[0])
+        attrs, out_perm = _moved_attrs(u, p)
+        out = u.outputs[0]
+        if out_perm == tuple(range(out.rank)):
+            new_nodes.append(self._node(u.op, inputs, attrs, out))
+        else:
+            core = self._node(u.op, inputs, attrs, hint=out.name)
+            new_nodes += [core, self._node("Transpose", [core.outputs[0]], t.Transpose(out_perm), out)]
+        at = graph.nodes.index(u)
+        graph.nodes[at:at + 1] = new_nodes
+
+    def _const_for(self, c: Value, inv: Perm, rank: int) -> Value:
+        assert c.data is not None
+        if c.size == 1:
+            return c
+        data = c.data.reshape((1,) * (rank - c.rank) + c.shape).transpose(inv)
+        return constant(self._fresh(c.name + "_t"), data)
+
+    # --- graph boundaries ------------------------------------------------------------------
+
+    def _absorb_inputs(self, graph: Graph) -> bool:
+        users = graph.users()
+        changed = False
+        for i, x in enumerate(list(graph.inputs)):
+            p = channels_first_perm(x.rank)
+            if x.rank < 3 or x in graph.outputs or not _reaches(x, p, users):
+                continue
+            fresh = Value(x.name, x.dtype, tuple(x.shape[a] for a in p))
+            x.name = self._fresh(x.name + "_nhwc")
+            back = self._node("Transpose", [fresh], t.Transpose(invert(p)), x)
+            graph.nodes.insert(0, back)
+            graph.inputs[i] = fresh
+            changed = True
+        return changed
+
+    def _absorb_outputs(self, graph: Graph) -> bool:
+        changed = False
+        for i, o in enumerate(list(graph.outputs)):
+            node, z = o.producer, o.producer.inputs[0] if o.producer is not None else None
+            if node is None or node.op != "Transpose" or z is None or z.producer is None:
+                continue
+            if node.attrs.perm != invert(channels_first_perm(o.rank)) or z in graph.outputs:
+                continue
+            o.name, z.name = self._fresh(o.name + "_nhwc"), o.name
+            graph.outputs[i] = z
+            changed = True
+        return changed
+
+    def _unit_transposes_to_reshapes(self, graph: Graph) -> bool:
+        changed = False
+        for i, node in enumerate(graph.nodes):
+            x = node.inputs[0] if node.op == "Transpose" else None
+            if x is None:
+                continue
+            order = [a for a in node.attrs.perm if x.shape[a] != 1]
+            if order == sorted(order):
+                out = node.outputs[0]
+                graph.nodes[i] = self._node("Reshape", [x], t.Reshape(out.shape), out)
+                changed = True
+        return changed
+
+
+def _reaches(x: Value, p: Perm, users: dict[int, list[Node]]) -> bool:
+    """Whether ``x`` flows into a Transpose(., p) through layout-agnostic ops only."""
+    todo, seen = [x], {id(x)}
+    while todo:
+        for u in users.get(id(todo.pop()), []):
+            if u.op == "Transpose" and u.attrs.perm == p:
+                return True
+            if (u.op in SINGLE or u.op in MULTI) and u.outputs[0].rank == len(p) and \
+                    id(u.outputs[0]) not in seen:
+                seen.add(id(u.outputs[0]))
+                todo.append(u.outputs[0])
+    return False
+
+
+def _moved_attrs(u: Node, p: Perm) -> tuple[Any, Perm]:
+    """The attributes of ``u`` applied to x instead of T(x, p), and the transpose after it."""
+    rank, a = len(p), u.attrs
+    if u.op == "Concat":
+        return t.Concat(p[a.axis % rank]), p
+    if u.op in AXIS_OPS:
+        return replace(a, axis=p[a.axis % rank]), p
+    if u.op == "Pad":
+        return replace(a, pads_begin=_moved(a.pads_begin, p), pads_end=_moved(a.pads_end, p)), p
+    if u.op == "Slice":
+        return t.Slice(_moved(a.starts, p), _moved(a.stops, p), _moved(a.steps, p)), p
+    if u.op in REDUCE_OPS or u.op in ("ArgMax", "ArgMin"):
+        axes = (a.axis % rank,) if u.op in ("ArgMax", "ArgMin") else a.axes
+        moved = tuple(sorted(p[i] for i in axes))
+        new = replace(a, axis=moved[0]) if u.op in ("ArgMax", "ArgMin") else replace(a, axes=moved)
+        if a.keepdims:
+            return new, p
+        kept = [p[i] for i in range(rank) if i not in axes]
+        return new, tuple(sorted(kept).index(k) for k in kept)
+    return a, p

@@ -1,0 +1,41 @@
+// GEMM driver with a pluggable source of packed B panels (internal: lets
+// conv() pack im2col data straight into the GEMM's panel layout).
+#pragma once
+
+#include <cstdint>
+
+namespace odla_ref {
+namespace detail {
+
+// Width of a packed B panel (columns of C per micro-tile), sized to the
+// vector registers of the target.
+#if defined(__AVX512F__)
+constexpr int kGemmNR = 32;
+#elif defined(__AVX__)
+constexpr int kGemmNR = 16;
+#else
+constexpr int kGemmNR = 8;
+#endif
+
+// Supplies the logical B[K, N] of a GEMM in packed form.
+class PanelSource {
+ public:
+  // Writes B[k0:k0+kc, j0:j0+nc] to dst as consecutive panels of kGemmNR
+  // columns: element (k, j) of the block goes to
+  // dst[(j / kGemmNR) * kc * kGemmNR + k * kGemmNR + j % kGemmNR];
+  // columns past nc in the last panel must be written as 0.
+  virtual void pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc,
+                    float* dst) const = 0;
+
+ protected:
+  ~PanelSource() = default;
+};
+
+// C[M,N] = alpha * op(A)[M,K] * B[K,N] + beta * C with B from `b`; same
+// conventions and threading as sgemm().
+void sgemm_panels(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha,
+                  const float* A, int64_t lda, const PanelSource& b,
+                  float beta, float* C, int64_t ldc);
+
+}  // namespace detail
+}  // namespace odla_ref

@@ -1,0 +1,100 @@
+// Cast between any two element types, and Select (ONNX Where).
+#include "elementwise.h"
+
+namespace odla_rt {
+namespace {
+
+// One element from S to D: float to integer truncates and saturates (NaN
+// gives 0), to bool tests != 0, float16 rounds to nearest even once.
+template <class S, class D>
+D convert(S v) {
+  if constexpr (std::is_same_v<S, D>) {
+    return v;
+  } else if constexpr (kIsBool<D>) {
+    return Num<D>::store(Num<S>::load(v) != 0);
+  } else if constexpr (kIsInt<D> && kIsInt<S>) {
+    return static_cast<D>(v);  // integer to integer wraps (two's complement)
+  } else if constexpr (kIsInt<D>) {
+    return saturate_cast<D>(static_cast<double>(Num<S>::load(v)));
+  } else if constexpr (std::is_same_v<D, half_t> && std::is_same_v<S, double>) {
+    return half_t{double_to_half(v)};
+  } else if constexpr (std::is_same_v<D, half_t> && std::is_same_v<S, float>) {
+    return half_t{float_to_half(v)};
+  } else if constexpr (std::is_same_v<D, half_t> && (std::is_same_v<S, int64_t> ||
+                                                     std::is_same_v<S, uint64_t>)) {
+    return half_t{double_to_half(static_cast<double>(v))};
+  } else {
+    return Num<D>::store(static_cast<typename Num<D>::C>(Num<S>::load(v)));
+  }
+}
+
+odla_value build_cast(odla_value input, odla_element_type target, const odla_value_id id) {
+  odla_value x = operand(input, "input");
+  if (!is_supported(target)) throw_unsupported(target);
+  const int64_t n = x->type.numel();
+  Kernel k = visit_dtype(x->type.dtype, [&](auto stag) -> Kernel {
+    using S = typename decltype(stag)::type;
+    return visit_dtype(target, [&](auto dtag) -> Kernel {
+      using D = typename decltype(dtag)::type;
+      return [n](const KernelIO& io) {
+        const S* src = io.input<S>(0);
+        D* dst = io.output<D>(0);
+        odla_ref::parallel_for(n, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) dst[i] = convert<S, D>(src[i]);
+        }, kElementwiseGrain);
+      };
+    });
+  });
+  NodeOptions options;
+  options.inplace_input = element_size(target) == element_size(x->type.dtype) ? 0 : -1;
+  return add_node("odla_Cast", {x}, TensorType{target, x->type.dims}, id, std::move(k), options);
+}
+
+odla_value build_select(odla_value condition, odla_value a, odla_value b,
+                        const odla_value_shape& output_dims, const odla_value_id id) {
+  odla_value c = operand(condition, "condition");
+  odla_value x = operand(a, "a");
+  odla_value y = operand(b, "b");
+  if (c->type.dtype != ODLA_BOOL) fail("condition must be bool, got " + type_str(c->type));
+  if (x->type.dtype != y->type.dtype) throw_type_mismatch("odla_Select", x, y);
+  const Dims out = broadcast_dims(broadcast_dims(c->type.dims, x->type.dims), y->type.dims);
+  check_output_dims(output_dims, out);
+  auto loop = std::make_shared<const BroadcastLoop>(
+      out, std::vector<Dims>{c->type.dims, x->type.dims, y->type.dims});
+  Kernel k = visit_size(element_size(x->type.dtype), [&](auto tag) -> Kernel {
+    using E = typename decltype(tag)::type;
+    return [loop](const KernelIO& io) {
+      const uint8_t* cond = io.input<uint8_t>(0);
+      const E* pa = io.input<E>(1);
+      const E* pb = io.input<E>(2);
+      E* dst = io.output<E>(0);
+      odla_ref::parallel_for(loop->size(), [&](int64_t begin, int64_t end) {
+        loop->for_rows(begin, end, [&](int64_t pos, int64_t len, const int64_t* off,
+                                       const int64_t* st) {
+          for (int64_t j = 0; j < len; ++j)
+            dst[pos + j] = cond[off[0] + j * st[0]] != 0 ? pa[off[1] + j * st[1]]
+                                                         : pb[off[2] + j * st[2]];
+        });
+      }, kElementwiseGrain);
+    };
+  });
+  return add_node("odla_Select", {c, x, y}, TensorType{x->type.dtype, out}, id, std::move(k));
+}
+
+}  // namespace
+}  // namespace odla_rt
+
+extern "C" {
+
+odla_value odla_Cast(odla_value input, odla_element_type target_type, const odla_value_id id) {
+  return odla_rt::guard_build(__func__, [&] { return odla_rt::build_cast(input, target_type, id); });
+}
+
+odla_value odla_Select(odla_value condition, odla_value a, odla_value b,
+                       odla_value_shape output_dims, const odla_value_id id) {
+  return odla_rt::guard_build(__func__, [&] {
+    return odla_rt::build_select(condition, a, b, output_dims, id);
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,372 @@
+"""TFLite frontend: models built and converted with TensorFlow in the test session, run by HALO and
+compared with tf.lite.Interpreter; int8 models through ``inspect``; corrupt files as ModelError."""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+tf = pytest.importorskip("tensorflow")
+
+from halo import cli  # noqa: E402
+from halo.compiler import CompileOptions  # noqa: E402
+from halo.errors import ModelError, OptionError, UnsupportedError  # noqa: E402
+from halo.frontends import ImportOptions, load_model  # noqa: E402
+from halo.frontends.tflite import graph_quant, inspect  # noqa: E402
+from halo.frontends.tflite.flatbuf import root_table  # noqa: E402
+from halo.frontends.tflite.options import Options  # noqa: E402
+from halo.frontends.tflite.schema import ACTIVATIONS  # noqa: E402
+from halo.run import run_model  # noqa: E402
+
+pytestmark = [pytest.mark.frontends,
+              pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")]
+RUNTIME = "reference"
+RNG = np.random.default_rng(1234)
+
+
+def _save(converter, path: Path) -> Path:
+    path.write_bytes(converter.convert())
+    return path
+
+
+def fn_model(fn, shapes, path: Path) -> Path:
+    specs = [tf.TensorSpec(s, tf.float32) for s in shapes]
+    cf = tf.function(fn).get_concrete_function(*specs)
+    return _save(tf.lite.TFLiteConverter.from_concrete_functions([cf], tf.Module()), path)
+
+
+def reference(path: Path, xs: list[np.ndarray], shapes=None) -> list[np.ndarray]:
+    it = tf.lite.Interpreter(model_path=str(path))
+    for d, s in zip(it.get_input_details(), shapes or []):
+        it.resize_tensor_input(d["index"], s)
+    it.allocate_tensors()
+    for d, x in zip(it.get_input_details(), xs):
+        it.set_tensor(d["index"], x)
+    it.invoke()
+    return [it.get_tensor(d["index"]) for d in it.get_output_details()]
+
+
+def compare(path: Path, rtol: float = 1e-3, atol: float = 1e-4, input_shapes=None) -> float:
+    """Run HALO and TFLite on the same seeded inputs; return the largest error relative to the
+    output's magnitude. ``atol`` scales with that magnitude: fp32 rounding grows with it."""
+    it = tf.lite.Interpreter(model_path=str(path))
+    shapes = [tuple(input_shapes.get(d["name"], d["shape"])) if input_shapes else tuple(d["shape"])
+              for d in it.get_input_details()]
+    rng = np.random.default_rng(7)
+    xs = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    expected = reference(path, xs, shapes if input_shapes else None)
+    got = run_model(path, xs, CompileOptions(runtime=RUNTIME, input_shapes=input_shapes or {}))
+    worst = 0.0
+    for g, e in zip(got, expected, strict=True):
+        assert g.shape == e.shape and g.dtype == e.dtype, (g.shape, g.dtype, e.shape, e.dtype)
+        scale = max(1.0, float(np.abs(e).max(initial=0)))
+        np.testing.assert_allclose(g, e, rtol=rtol, atol=atol * scale)
+        worst = max(worst, float(np.abs(g.astype(np.float64) - e).max(initial=0)) / scale)
+    print(f"{path.stem}: largest relative error {worst:.2e}")
+    return worst
+
+
+W = RNG.standard_normal((3, 3, 4, 6)).astype(np.float32)
+W_GROUPED = RNG.standard_normal((3, 3, 2, 6)).astype(np.float32)
+DW = RNG.standard_normal((3, 3, 4, 2)).astype(np.float32)
+B = RNG.standard_normal(6).astype(np.float32)
+M = RNG.standard_normal((5, 3)).astype(np.float32)
+IDX = np.array([2, 0, 1, 1], np.int32)
+ALPHA = RNG.uniform(0.1, 0.3, (1, 1, 5)).astype(np.float32)
+X4 = (1, 9, 9, 4)
+
+N = None  # a dynamic batch: the converter keeps EXPAND_DIMS, SQUEEZE, SLICE and SELECT_V2
+OP_CASES = {  # name: (function, input shapes, TFLite ops (+fused activation) the model must contain)
+    "conv_fused": (lambda x: [
+        tf.nn.relu6(tf.nn.conv2d(x, W, 2, "SAME") + B),
+        tf.nn.relu(tf.nn.conv2d(x, W, 1, "VALID", dilations=2) + B),
+        tf.clip_by_value(tf.nn.conv2d(x, W, 1, "SAME") + B, -1.0, 1.0),
+        tf.tanh(tf.nn.conv2d(x, W, (2, 1), "SAME") + B),
+        tf.nn.conv2d(x, W_GROUPED, 1, "SAME")], [X4],
+        {"CONV_2D", "CONV_2D+RELU", "CONV_2D+RELU6", "CONV_2D+RELU_N1_TO_1", "TANH"}),
+    "depthwise_pool": (lambda x: [
+        tf.nn.relu(tf.nn.depthwise_conv2d(x, DW, [1, 2, 2, 1], "SAME")),
+        tf.nn.avg_pool2d(x, 3, 2, "SAME"), tf.nn.max_pool2d(x, 3, 2, "SAME"),
+        tf.nn.avg_pool2d(x, (2, 3), (2, 1), "VALID"), tf.nn.max_pool2d(x, 2, 2, "VALID")],
+        [(1, 8, 7, 4)], {"DEPTHWISE_CONV_2D+RELU", "AVERAGE_POOL_2D", "MAX_POOL_2D"}),
+    "binary_fused": (lambda a, b: [
+        tf.nn.relu(a + b), tf.nn.relu6(a * b), a - b, a / (tf.abs(b) + 1.0),  # (one use each:
+        tf.nn.relu(a / (tf.abs(b) + 2.0)), tf.nn.relu6(b - a),  # shared results are not fused)
+        tf.clip_by_value(a * (b + 1.0), -1.0, 1.0)],
+        [(1, 4, 5, 3), (1, 1, 5, 3)],
+        {"ADD+RELU", "MUL+RELU6", "SUB", "DIV", "DIV+RELU", "SUB+RELU6", "MUL+RELU_N1_TO_1"}),
+    "strided_slice": (lambda x: [
+        x[:, 1:, ::2], x[..., 0], x[:, tf.newaxis, 2:-1], x[::-1, ::-2], x[0, ..., 1:3],
+        x[:, -3:-1, 1, tf.newaxis], x[1:, :, -1:-4:-1]], [(2, 6, 5, 4)], {"STRIDED_SLICE"}),
+    "resize": (lambda x: [
+        tf.image.resize(x, (8, 10), "bilinear"), tf.image.resize(x, (8, 10), "nearest"),
+        tf.compat.v1.image.resize_bilinear(x, (7, 9), align_corners=True),
+        tf.compat.v1.image.resize_nearest_neighbor(x, (7, 9), align_corners=True),
+        tf.compat.v1.image.resize_bilinear(x, (6, 3)),
+        tf.compat.v1.image.resize_nearest_neighbor(x, (8, 10))], [(1, 4, 5, 3)],
+        {"RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR"}),
+    "pad_concat_reduce": (lambda x: [
+        tf.pad(x, [[0, 0], [1, 2], [0, 3], [0, 0]]),
+        tf.pad(x, [[0, 0], [2, 0], [1, 1], [0, 1]], constant_values=1.5),
+        tf.reduce_mean(x, [1, 2]), tf.reduce_mean(x, [1], keepdims=True), tf.reduce_sum(x, -1),
+        tf.reduce_max(x, [0, 3]), tf.reduce_min(x, 2), tf.reduce_prod(x, 1),
+        tf.concat([x, tf.nn.relu(x)], 2)], [(1, 4, 5, 3)],
+        {"PAD", "PADV2", "MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD", "CONCATENATION"}),
+    "tensor_ops": (lambda x, y: [
+        tf.gather(x, IDX, axis=2), tf.matmul(x, y), tf.matmul(x, M), tf.transpose(x, [0, 2, 1, 3]),
+        *tf.split(x, 2, axis=2), *tf.split(x, [1, 3, 1], axis=3), tf.argmax(x, -1),
+        tf.argmax(x, 1, output_type=tf.int32), tf.argmin(x, 2), tf.reshape(y, (2, -1))],
+        [(1, 2, 4, 5), (1, 2, 5, 4)],
+        {"GATHER", "BATCH_MATMUL", "FULLY_CONNECTED", "TRANSPOSE", "SPLIT", "SPLIT_V", "ARG_MAX",
+         "ARG_MIN", "RESHAPE"}),
+    "dynamic_batch": (lambda x, y: [
+        tf.expand_dims(x, 1), tf.squeeze(y) * 2.0, tf.slice(x, [0, 1, 1], [-1, 2, 3]),
+        tf.where(x > 0, x, ALPHA), tf.nn.softmax(x * 0.5), tf.nn.relu(tf.concat([x, y], 1)),
+        tf.nn.relu6(tf.matmul(x, M)), tf.nn.relu(tf.matmul(x[:, 0], M)), tf.matmul(x, M)],
+        [(N, 4, 5), (N, 1, 5)],
+        {"EXPAND_DIMS", "SQUEEZE", "SLICE", "SELECT_V2", "SOFTMAX", "FULLY_CONNECTED+RELU6",
+         "FULLY_CONNECTED+RELU", "CONCATENATION", "RELU"}),
+    "activations": (lambda x: [
+        tf.nn.log_softmax(x), tf.nn.leaky_relu(x, 0.3), x * tf.nn.relu6(x + 3) / 6, tf.sigmoid(x),
+        tf.nn.relu(x), tf.nn.relu6(x), tf.tanh(x), tf.exp(x), tf.math.log(tf.abs(x) + 0.5),
+        tf.sqrt(tf.abs(x)), tf.math.rsqrt(tf.abs(x) + 0.5), -x, tf.floor(x), tf.math.ceil(x),
+        tf.maximum(x, 0.2), tf.minimum(x, -0.2), tf.square(x), tf.math.squared_difference(x, 0.5),
+        tf.pow(tf.abs(x), 1.7), tf.compat.v1.where(x[0, :, 0, 0] >= 0.2, x[0], x[0] * 2),
+        tf.cast(tf.logical_and(x < 0.5, tf.logical_not(tf.equal(x, 0.2))), tf.float32),
+        tf.cast(tf.logical_or(x <= -0.5, tf.not_equal(x, x)), tf.int32)], [(1, 3, 4, 5)],
+        {"LOG_SOFTMAX", "LEAKY_RELU", "HARD_SWISH", "LOGISTIC", "RELU", "RELU6", "TANH", "EXP",
+         "LOG", "SQRT", "RSQRT", "NEG", "FLOOR", "CEIL", "MAXIMUM", "MINIMUM", "SQUARE",
+         "SQUARED_DIFFERENCE", "POW", "SELECT", "GREATER_EQUAL", "LESS", "LESS_EQUAL", "LOGICAL_AND",
+         "LOGICAL_OR", "NOT_EQUAL", "CAST"}),
+}
+
+
+def op_kinds(path: Path) -> set[str]:
+    """The model's TFLite ops, plus OP+ACTIVATION for each fused activation."""
+    kinds = set()
+    for o in inspect(path).subgraphs[0].operators:
+        kinds.add(o.op)
+        opts = Options(o, o.op)
+        if "fused_activation_function" in opts.fields:
+            act = ACTIVATIONS[opts["fused_activation_function"]]
+            kinds.add(o.op if act == "NONE" else f"{o.op}+{act}")
+    return kinds
+
+
+@pytest.mark.parametrize("case", sorted(OP_CASES))
+def test_ops_match_tflite(case: str, tmp_path: Path) -> None:
+    fn, shapes, ops = OP_CASES[case]
+    path = fn_model(fn, shapes, tmp_path / f"{case}.tflite")
+    assert ops <= op_kinds(path), f"the converter no longer emits {sorted(ops - op_kinds(path))}"
+    compare(path)
+
+
+def randomize(model, seed: int = 0) -> None:
+    """He-scaled kernels and random batch-norm statistics, so activations keep a unit scale
+    (with Keras's initial weights the outputs of deep networks collapse towards zero)."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        new = []
+        for w in layer.weights:
+            shape, name = tuple(w.shape), w.name
+            if "kernel" in name:
+                fan_in = int(np.prod(shape[:2] if "depthwise" in name else shape[:-1]))
+                new.append(rng.standard_normal(shape) * np.sqrt(2.0 / fan_in))
+            elif "moving_variance" in name or "gamma" in name:
+                new.append(rng.uniform(0.5, 1.5, shape))
+            else:
+                new.append(rng.standard_normal(shape) * 0.1)
+        if new:
+            layer.set_weights([a.astype(np.float32) for a in new])
+
+
+def keras_model(model, path: Path, mode: str = "float", data_shape=None) -> Path:
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    if mode != "float":
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    if mode == "fp16":
+        conv.target_spec.supported_types = [tf.float16]
+    if mode == "int8":
+        rng = np.random.default_rng(3)
+        conv.representative_dataset = lambda: (
+            [rng.standard_normal(data_shape).astype(np.float32)] for _ in range(8))
+    return _save(conv, path)
+
+
+@pytest.mark.parametrize("name", ["mobilenet_v2", pytest.param("resnet50", marks=pytest.mark.slow)])
+def test_keras_applications(name: str, tmp_path: Path) -> None:
+    tf.keras.utils.set_random_seed(0)
+    if name == "mobilenet_v2":
+        model = tf.keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35, weights=None,
+                                                  classifier_activation=None)
+    else:
+        model = tf.keras.applications.ResNet50(input_shape=(64, 64, 3), weights=None,
+                                               classifier_activation=None)
+    randomize(model)
+    compare(keras_model(model, tmp_path / f"{name}.tflite"))
+
+
+@pytest.fixture(scope="module")
+def small_cnn():
+    tf.keras.utils.set_random_seed(0)
+    inp = tf.keras.Input((12, 12, 3), batch_size=1)
+    x = tf.keras.layers.Conv2D(8, 3, padding="same")(inp)
+    x = tf.keras.layers.PReLU(shared_axes=[1, 2])(x)
+    x = tf.keras.layers.DepthwiseConv2D(3, strides=2, padding="same", activation="relu6")(x)
+    x = tf.keras.layers.Flatten()(x)
+    model = tf.keras.Model(inp, tf.keras.layers.Dense(10, activation="tanh")(x))
+    randomize(model)
+    return model
+
+
+def test_fp16_weights(small_cnn, tmp_path: Path) -> None:
+    path = keras_model(small_cnn, tmp_path / "cnn_fp16.tflite", "fp16")
+    assert {"DEQUANTIZE", "PRELU", "CONV_2D", "DEPTHWISE_CONV_2D+RELU6"} <= op_kinds(path)
+    compare(path)
+    graph = load_model(path)
+    assert all(c.dtype.value == "float32" for c in graph.constants())
+
+
+def test_dynamic_range_weights(small_cnn, tmp_path: Path) -> None:
+    """int8 weights, float activations: TFLite's hybrid kernels quantize the activations on the
+    fly (to 8 bits per row), HALO computes in float with the dequantized weights, so the two
+    differ by the activation rounding: about 1% of the output's magnitude."""
+    path = keras_model(small_cnn, tmp_path / "cnn_dynamic.tflite", "dynamic")
+    compare(path, rtol=0.0, atol=3e-2)
+    table = graph_quant(load_model(path))
+    assert table, "the int8 weights should be recorded with their quantization parameters"
+    q = next(iter(table.values()))
+    assert q.scale.dtype == np.float32 and q.zero_point.dtype == np.int64 and np.all(q.scale > 0)
+
+
+def test_int8_model_parses_and_inspects(small_cnn, tmp_path: Path, capsys) -> None:
+    path = keras_model(small_cnn, tmp_path / "cnn_int8.tflite", "int8", (1, 12, 12, 3))
+    sg = inspect(path).subgraphs[0]
+    details = {d["index"]: d for d in tf.lite.Interpreter(model_path=str(path)).get_tensor_details()}
+    assert len(details) == len(sg.tensors)
+    per_axis = 0
+    for t in sg.tensors:
+        qp = details[t.index]["quantization_parameters"]
+        assert t.name == details[t.index]["name"]
+        if t.quant is None:
+            assert qp["scales"].size == 0
+            continue
+        np.testing.assert_array_equal(t.quant.scale, qp["scales"])
+        np.testing.assert_array_equal(t.quant.zero_point, qp["zero_points"])
+        if t.quant.per_axis:
+            per_axis += 1
+            assert t.quant.axis == qp["quantized_dimension"]
+            assert t.quant.scale.size == t.shape[t.quant.axis]
+    assert per_axis >= 2  # conv and dense weights are quantized per output channel
+    assert any(t.type_name == "INT8" and t.data is None and t.quant for t in sg.tensors)
+    with pytest.raises(UnsupportedError, match="quantized execution is not supported yet"):
+        load_model(path)
+    assert cli.main(["info", str(path)]) == 2
+    assert "quantized execution" in capsys.readouterr().err
+
+
+def test_input_shape_override(small_cnn, tmp_path: Path) -> None:
+    fn, shapes, _ = OP_CASES["depthwise_pool"]
+    path = fn_model(fn, shapes, tmp_path / "pool.tflite")
+    name = inspect(path).subgraphs[0].tensors[inspect(path).subgraphs[0].inputs[0]].name
+    compare(path, input_shapes={name: (2, 10, 11, 4)})
+    with pytest.raises(OptionError, match="unknown input"):
+        load_model(path, ImportOptions({"nope": (1, 2)}))
+    with pytest.raises(OptionError, match="rank"):
+        load_model(path, ImportOptions({name: (1, 2)}))
+
+
+def test_unsupported_op_lists_all(tmp_path: Path) -> None:
+    path = fn_model(lambda x: [tf.math.cumsum(x, 1), tf.math.top_k(x, 2).values, tf.math.cumsum(x, 2)],
+                    [(1, 3, 4)], tmp_path / "unsupported.tflite")
+    with pytest.raises(UnsupportedError) as e:
+        load_model(path)
+    assert "CUMSUM x2" in str(e.value) and "TOPK_V2 x1" in str(e.value)
+    assert "CONV_2D" in str(e.value)  # the supported list
+
+
+# --- hostile files: each corruption of a real model is a ModelError naming the problem ---
+
+
+def _put(data: bytearray, pos: int, fmt: str, *values) -> None:
+    struct.pack_into("<" + fmt, data, pos, *values)
+
+
+def _corrupt(data: bytearray, kind: str) -> bytearray:
+    root = root_table(bytes(data), "model")
+    sg = root.tables(2, "subgraph")[0]
+    tensors, op = sg.tables(0, "tensor"), sg.tables(3, "operator")[0]
+    if kind == "truncated":
+        return data[: len(data) // 3]
+    if kind == "tiny":
+        return data[:6]
+    if kind == "root_offset":
+        _put(data, 0, "I", len(data) + 64)
+    elif kind == "vtable_offset":
+        _put(data, op.pos, "i", -(1 << 30))
+    elif kind == "vector_length":
+        _put(data, sg.target(3), "I", 0x7FFFFFF0)
+    elif kind in ("negative_index", "index_out_of_range"):
+        _put(data, op.target(1) + 4, "i", -7 if kind == "negative_index" else 100000)
+    elif kind == "buffer_length":
+        const = next(t for t in tensors if root.tables(4, "buffer")[t.scalar(2, "I", 0)].target(0))
+        vec = root.tables(4, "buffer")[const.scalar(2, "I", 0)].target(0)
+        _put(data, vec, "I", struct.unpack_from("<I", data, vec)[0] - 4)
+    elif kind in ("dims_overflow", "negative_dim"):
+        t = next(t for t in tensors if struct.unpack_from("<I", data, t.target(0))[0] >= 3)
+        for i in range(3):
+            _put(data, t.target(0) + 4 + 4 * i, "i", 0x7FFFFFFF if kind == "dims_overflow" else -3)
+    elif kind == "buffer_index":
+        _put(data, tensors[0].slot_pos(2), "I", 1 << 20)
+    return data
+
+
+HOSTILE = {
+    "truncated": "outside the file", "tiny": "too short", "root_offset": "outside the file",
+    "vtable_offset": "vtable", "vector_length": "claims 2147483632 elements",
+    "negative_index": "tensor index -7", "index_out_of_range": "tensor index 100000",
+    "buffer_length": "holds", "dims_overflow": "overflows int64", "negative_dim": "negative dimension",
+    "buffer_index": "refers to buffer 1048576",
+}
+
+
+@pytest.fixture(scope="module")
+def clean_model(tmp_path_factory) -> Path:
+    fn, shapes, _ = OP_CASES["conv_fused"]
+    return fn_model(fn, shapes, tmp_path_factory.mktemp("tfl") / "clean.tflite")
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_corrupt_file_is_model_error(kind: str, clean_model: Path, tmp_path: Path, capsys) -> None:
+    bad = tmp_path / f"{kind}.tflite"
+    bad.write_bytes(bytes(_corrupt(bytearray(clean_model.read_bytes()), kind)))
+    with pytest.raises(ModelError, match=HOSTILE[kind]):
+        load_model(bad)
+    assert cli.main(["info", str(bad)]) == 2
+    assert "halo: error:" in capsys.readouterr().err
+
+
+def test_random_byte_flips_never_crash(clean_model: Path, tmp_path: Path) -> None:
+    """Seeded random corruption: every outcome is a graph or a HaloError, never a Python crash."""
+    from halo.errors import HaloError
+
+    src = clean_model.read_bytes()
+    rng = np.random.default_rng(11)
+    bad = tmp_path / "flipped.tflite"
+    outcomes = {"ok": 0, "error": 0}
+    for _ in range(400):
+        data = bytearray(src)
+        for pos in rng.integers(0, len(data), rng.integers(1, 4)):
+            data[pos] = int(rng.integers(0, 256))
+        bad.write_bytes(bytes(data))
+        try:
+            load_model(bad)
+            outcomes["ok"] += 1
+        except HaloError:
+            outcomes["error"] += 1
+    assert outcomes["error"] > 0
