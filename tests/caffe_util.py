@@ -13,6 +13,8 @@ from halo.frontends.caffe.proto import BlobProto, NetParameter
 from halo.run import run_model
 
 RUNTIME = "reference"
+Arr = np.ndarray
+Pair = int | tuple[int, int]
 
 
 def make_blob(array: np.ndarray) -> BlobProto:
@@ -101,7 +103,9 @@ def rel_error(actual: np.ndarray, expected: np.ndarray, atol: float = 1e-4) -> f
 # ---- numpy reference layers (float64) ------------------------------------------------------
 
 
-def conv(x, w, b, stride=1, pad=0, dil=1, group=1):
+def conv(
+    x: Arr, w: Arr, b: Arr | None, stride: Pair = 1, pad: Pair = 0, dil: int = 1, group: int = 1
+) -> Arr:
     """stride and pad: one value or (height, width)."""
     (sh, sw), (ph, pw) = np.broadcast_to(stride, 2), np.broadcast_to(pad, 2)
     n, _, h, wd = x.shape
@@ -126,7 +130,7 @@ def conv(x, w, b, stride=1, pad=0, dil=1, group=1):
     return y if b is None else y + b.reshape(1, -1, 1, 1)
 
 
-def deconv(x, w, b, stride=1, pad=0, group=1):
+def deconv(x: Arr, w: Arr, b: Arr | None, stride: int = 1, pad: int = 0, group: int = 1) -> Arr:
     n, cin, h, wd = x.shape
     _, og, kh, kw = w.shape
     full = np.zeros((n, og * group, (h - 1) * stride + kh, (wd - 1) * stride + kw))
@@ -146,7 +150,7 @@ def deconv(x, w, b, stride=1, pad=0, group=1):
     return y if b is None else y + b.reshape(1, -1, 1, 1)
 
 
-def pool(x, method, k, stride, pad=0):
+def pool(x: Arr, method: str, k: int, stride: int, pad: int = 0) -> Arr:
     """Caffe's pooling loops: ceil rounding, last window inside image + pad, AVE divisor clipped
     to the padded image."""
     n, c, h, w = x.shape
@@ -166,7 +170,7 @@ def pool(x, method, k, stride, pad=0):
     return y
 
 
-def lrn_across(x, size, alpha, beta, k=1.0):
+def lrn_across(x: Arr, size: int, alpha: float, beta: float, k: float = 1.0) -> Arr:
     c = x.shape[1]
     half = (size - 1) // 2
     y = np.empty_like(x)
@@ -176,25 +180,36 @@ def lrn_across(x, size, alpha, beta, k=1.0):
     return y
 
 
-def inner_product(x, w, b):
+def inner_product(x: Arr, w: Arr, b: Arr | None) -> Arr:
     y = x.reshape(x.shape[0], -1) @ w.T
     return y if b is None else y + b
 
 
-def softmax(x, axis=1):
+def softmax(x: Arr, axis: int = 1) -> Arr:
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def normalize(x, scale, eps=1e-10, across_spatial=False):
+def normalize(x: Arr, scale: Arr, eps: float = 1e-10, across_spatial: bool = False) -> Arr:
     axes = (1, 2, 3) if across_spatial else (1,)
     norm = np.sqrt((x**2).sum(axis=axes, keepdims=True) + eps)
     return x / norm * scale.reshape(1, -1, 1, 1)
 
 
 def prior_box(
-    fh, fw, ih, iw, min_size, max_size, ratios, flip, clip, variance, step=None, offset=0.5
-):
+    fh: int,
+    fw: int,
+    ih: int,
+    iw: int,
+    min_size: float,
+    max_size: float | None,
+    ratios: list[float],
+    flip: bool,
+    clip: bool,
+    variance: list[float],
+    step: float | None = None,
+    offset: float = 0.5,
+) -> Arr:
     """SSD PriorBoxLayer::Forward_cpu written out."""
     ars = [1.0]
     for r in ratios:
@@ -226,7 +241,7 @@ def prior_box(
     return np.stack([out, np.tile(variance, len(out) // 4)])[None]
 
 
-def _iou(a, b):
+def _iou(a: Arr, b: Arr) -> float:
     iw, ih = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
     if iw <= 0 or ih <= 0:
         return 0.0
@@ -235,7 +250,17 @@ def _iou(a, b):
     return inter / (size[0] + size[1] - inter)
 
 
-def detection_output(loc, conf, prior, classes, nms_thr, top_k, keep_top_k, conf_thr, bg=0):
+def detection_output(
+    loc: Arr,
+    conf: Arr,
+    prior: Arr,
+    classes: int,
+    nms_thr: float,
+    top_k: int,
+    keep_top_k: int,
+    conf_thr: float,
+    bg: int = 0,
+) -> Arr:
     """DetectionOutputLayer (CENTER_SIZE, shared locations, one image) as Caffe's loops."""
     p = prior.shape[2] // 4
     boxes, var = prior[0, 0].reshape(p, 4), prior[0, 1].reshape(p, 4)

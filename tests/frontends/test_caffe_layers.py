@@ -115,7 +115,7 @@ def test_conv_pool_norm_layers(tmp_path: Path) -> None:
 def test_shape_and_activation_layers(tmp_path: Path) -> None:
     """Legacy net inputs, TEST-phase filtering, activations, Power, Upsample, Concat, Slice, Crop,
     Flatten with end_axis, Reshape with axis/num_axes, InnerProduct with axis and transpose,
-    Dropout and Split with their own tops, leaky ReLU in place."""
+    Dropout and Split with their own tops, leaky ReLU in place, BatchNorm with batch statistics."""
     nb = NetBuilder("shapes", seed=5)
     nb.net.input.append("data")
     nb.net.input_shape.add().dim.extend([1, 3, 4, 6])
@@ -141,7 +141,15 @@ def test_shape_and_activation_layers(tmp_path: Path) -> None:
     )
     nb.layer("Crop", "crop", ["s1", "data"], ["crop"], "crop_param { axis: 2 offset: 1 offset: 3 }")
     nb.layer("Dropout", "drop", ["crop"], ["dropped"])
-    nb.layer("Split", "split", ["dropped"], ["a", "b"])
+    nb.layer("Split", "split", ["dropped"], ["a", "b", "c"])
+    nb.layer(
+        "BatchNorm",
+        "bn_batch",
+        ["c"],
+        ["bn_batch"],
+        "batch_norm_param { use_global_stats: false }",
+        [np.zeros(2, np.float32), np.ones(2, np.float32), np.ones(1, np.float32)],
+    )
     nb.layer("Flatten", "flat", ["a"], ["flat"], "flatten_param { axis: 1 end_axis: 2 }")
     nb.layer(
         "Reshape",
@@ -178,6 +186,8 @@ def test_shape_and_activation_layers(tmp_path: Path) -> None:
         "biased": ups[:, 7:12] + ups[:, 0:5],
         "ip": inner_product(crop.reshape(-1, 6), w.T, bias).reshape(1, 2, 4, 8),
         "sm": e / e.sum(axis=-1, keepdims=True),
+        "bn_batch": (crop - crop.mean(axis=(0, 2, 3), keepdims=True))
+        / np.sqrt(crop.var(axis=(0, 2, 3), keepdims=True) + 1e-5),
     }
     outs = run(nb, tmp_path, [x])
     err = max(rel_error(o, expected[k]) for o, k in zip(outs, sorted(expected)))

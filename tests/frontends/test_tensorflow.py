@@ -70,7 +70,8 @@ def test_savedmodel_directory(tmp_path: Path) -> None:
     x = np.random.default_rng(5).standard_normal((1, 12, 12, 3)).astype(np.float32)
     want = net(tf.constant(x))
     graph = load_model(tmp_path / "sm")
-    assert [v.shape for v in graph.outputs] == [(1, 6, 6, 8), (1, 5)]  # signature (key) order
+    outputs = [(v.name, v.shape) for v in graph.outputs]
+    assert outputs == [("features", (1, 6, 6, 8)), ("logits", (1, 5))]  # signature keys, sorted
     assert (tmp_path / "sm" / "saved_model.pb") in graph.source_files
     assert any("variables" in p.parts for p in graph.source_files)
     worst = compare(tmp_path / "sm", [x], [want["features"].numpy(), want["logits"].numpy()])
@@ -120,6 +121,11 @@ def test_unsupported_ops_and_training_batch_norm(tmp_path: Path) -> None:
     pb = freeze(lambda x: tf.math.lgamma(x) + tf.math.digamma(x), [spec(x)], tmp_path / "u.pb")
     with pytest.raises(UnsupportedError, match=r"(?s)Digamma x1.*Lgamma x1.*supported TensorFlow ops"):
         load_model(pb)
+    v = tf.Variable(np.ones((1, 4, 4, 2), np.float32))
+    (tmp_path / "unfrozen.pb").write_bytes(tf.function(lambda x: x * v).get_concrete_function(
+        spec(x)).graph.as_graph_def().SerializeToString())
+    with pytest.raises(UnsupportedError, match="ReadVariableOp x1.*\n.*fix: the graph is not frozen"):
+        load_model(tmp_path / "unfrozen.pb")
     scale, offset = tf.ones([2]), tf.zeros([2])
     pb = freeze(lambda x: tf.compat.v1.nn.fused_batch_norm(x, scale, offset, is_training=True)[0],
                 [spec(x)], tmp_path / "bn.pb")

@@ -50,8 +50,9 @@ odla_CompileComputation(const odla_computation computation,
                         const odla_device device, odla_executable* executable);
 
 /* Runs the computation on the buffers bound in `context`. Every argument and
- * every output must be bound. `mode` and `device` may be left at
- * ODLA_COMPUTE_DEFAULT / NULL. */
+ * every output must be bound, and every binding must name an argument or an
+ * output of the computation. `mode` and `device` may be left at
+ * ODLA_COMPUTE_DEFAULT / NULL. One context serves one execution at a time. */
 extern ODLA_API_EXPORT odla_status ODLA_API_CALL odla_ExecuteComputation(
     const odla_computation computation, const odla_context context,
     const odla_compute_mode mode, odla_device device);
@@ -73,8 +74,9 @@ odla_GetOutputFromComputationByIdx(const odla_computation computation,
                                    odla_value* output_value);
 
 /* HALO extension: plans the computation if needed and reports the bytes of
- * the activation arena each context allocates for it and the number of
- * operator nodes. Either pointer may be NULL. */
+ * the activation arena each context allocates for it and the number of nodes
+ * an execution runs (nodes that no output needs and pure reshapes are not
+ * counted). Either pointer may be NULL. */
 extern ODLA_API_EXPORT odla_status ODLA_API_CALL
 odla_GetComputationStats(const odla_computation computation,
                          odla_uint64* arena_bytes, odla_uint64* num_nodes);

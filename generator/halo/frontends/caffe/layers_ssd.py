@@ -63,7 +63,9 @@ def prior_boxes(
     return np.stack([boxes, var]).reshape(1, 2, -1).astype(np.float32)
 
 
-def _pair(layer: CaffeLayer, p: Params, one: str, h: str, w: str, default: tuple[float, float]):
+def _pair(
+    layer: CaffeLayer, p: Params, one: str, h: str, w: str, default: tuple[float, float]
+) -> tuple[float, float]:
     if p.has(h) or p.has(w):
         if p.has(one) or not (p.has(h) and p.has(w)):
             raise layer.error(f"give {one}, or both {h} and {w}")

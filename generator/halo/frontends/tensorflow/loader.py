@@ -19,10 +19,20 @@ from halo.frontends.tensorflow.context import (
     value_name,
 )
 from halo.frontends.tensorflow.registry import find_converter, supported_ops
-from halo.frontends.tensorflow.savedmodel import freeze_saved_model
+from halo.frontends.tensorflow.savedmodel import FrozenModel, freeze_saved_model
 from halo.ir.graph import Graph, Value
 
 NOT_OUTPUTS = frozenset({"NoOp", "Const", "Placeholder", "Assert"})
+_FREEZE = ("the graph is not frozen: convert it with tf.python.framework.convert_to_constants."
+           "convert_variables_to_constants_v2, which turns variables into constants and inlines "
+           "function calls")
+_CONTROL = "TF control flow (loops, conditionals) is not supported: HALO compiles static graphs"
+_ADVICE = {
+    **dict.fromkeys(("VariableV2", "VarHandleOp", "ReadVariableOp", "PartitionedCall",
+                     "StatefulPartitionedCall"), _FREEZE),
+    **dict.fromkeys(("While", "StatelessWhile", "If", "StatelessIf", "Switch", "Merge", "Enter",
+                     "Exit", "NextIteration", "LoopCond"), _CONTROL),
+}
 
 
 def read_graph_def(path: Path) -> graph_pb2.GraphDef:
@@ -85,9 +95,11 @@ def check_supported(nodes: list[node_def_pb2.NodeDef]) -> None:
     if missing:
         lines = [f"  {op} x{len(names)}: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
                  for op, names in sorted(missing.items())]
+        advice = sorted({_ADVICE[op] for op in missing if op in _ADVICE})
         raise UnsupportedError(
             f"the model uses {len(missing)} unsupported TensorFlow op type(s):\n" + "\n".join(lines),
-            hint="supported TensorFlow ops: " + ", ".join(supported_ops()))
+            hint="".join(a + "; " for a in advice)
+            + "supported TensorFlow ops: " + ", ".join(supported_ops()))
 
 
 def _add_inputs(state: ImportState, placeholders: list[node_def_pb2.NodeDef],
@@ -114,12 +126,10 @@ def _add_inputs(state: ImportState, placeholders: list[node_def_pb2.NodeDef],
         state.values[(p.name, 0)] = state.b.add_input(p.name, dtype, tuple(shape))
 
 
-def _output(state: ImportState, ref: str, taken: set[int]) -> Value:
-    """The value of output ``ref``, renamed after the tensor the user fetches (e.g. the final
-    Identity node's name) when it is a computed value no other output claims."""
+def _output(state: ImportState, ref: str, wanted: str, taken: set[int]) -> Value:
+    """The value of output ``ref``, renamed ``wanted`` (the tensor the user fetches, e.g. the
+    final Identity node, or the signature key) when it is a computed value no other output claims."""
     v = state.lookup(ref, "the graph outputs")
-    node, index = parse_ref(ref)
-    wanted = value_name(node, index)
     free = v.producer is not None and id(v) not in taken and v.name != wanted
     if free and state.b.unique(wanted) == wanted:
         v.name = wanted
@@ -127,23 +137,26 @@ def _output(state: ImportState, ref: str, taken: set[int]) -> Value:
     return v
 
 
-def load(path: Path, options: ImportOptions) -> Graph:
+def _source(path: Path) -> FrozenModel:
+    """The GraphDef to import: a frozen .pb as it is, or a SavedModel's frozen signature."""
     if path.is_dir() or path.name == "saved_model.pb":
-        frozen = freeze_saved_model(path if path.is_dir() else path.parent)
-        graph_def, outputs, files = frozen.graph_def, frozen.outputs, frozen.files
-        name = (path if path.is_dir() else path.parent).name
-    else:
-        graph_def, outputs, files, name = read_graph_def(path), [], [path], path.stem
-    nodes = list(graph_def.node)
+        return freeze_saved_model(path if path.is_dir() else path.parent)
+    return FrozenModel(read_graph_def(path), [], [], [], [path])
+
+
+def load(path: Path, options: ImportOptions) -> Graph:
+    source = _source(path)
+    nodes = list(source.graph_def.node)
     by_name: dict[str, node_def_pb2.NodeDef] = {}
     for n in nodes:
         if n.name in by_name:
             raise ModelError(f"two nodes are named '{n.name}'", hint="the GraphDef is malformed")
         by_name[n.name] = n
-    outputs = outputs or default_outputs(nodes)
+    outputs = source.outputs or default_outputs(nodes)
+    names = source.output_names or [value_name(*parse_ref(ref)) for ref in outputs]
     order = topo_order(by_name, [parse_ref(ref)[0] for ref in outputs])
     check_supported(order)
-    state = ImportState(GraphBuilder(name))
+    state = ImportState(GraphBuilder(path.stem))
     _add_inputs(state, [n for n in nodes if n.op == "Placeholder"], options)
     for node in order:
         if node.op == "Placeholder":
@@ -153,6 +166,6 @@ def load(path: Path, options: ImportOptions) -> Graph:
         view.attrs.check_all_read()
     graph = state.b.graph
     taken: set[int] = set()
-    graph.outputs = [_output(state, ref, taken) for ref in outputs]
-    graph.source_files = files
+    graph.outputs = [_output(state, ref, name, taken) for ref, name in zip(outputs, names)]
+    graph.source_files = source.files
     return graph

@@ -16,9 +16,12 @@ SERVING_KEY = "serving_default"
 
 @dataclass
 class FrozenModel:
+    """A GraphDef with constant weights and, for SavedModels, its signature's inputs/outputs."""
+
     graph_def: graph_pb2.GraphDef
     inputs: list[str]  # tensor names ("x:0") of the signature's placeholders
     outputs: list[str]  # tensor names of the signature's outputs, in signature order
+    output_names: list[str]  # the signature's output keys (or the tensor names)
     files: list[Path]  # saved_model.pb and the variables files, for depfiles
 
 
@@ -51,5 +54,9 @@ def freeze_saved_model(directory: Path) -> FrozenModel:
                  "signatures=m.__call__.get_concrete_function(spec))")
     frozen = convert_variables_to_constants_v2(func)
     inputs = [t.name for t in frozen.inputs if t.dtype != tf.resource]
-    return FrozenModel(frozen.graph.as_graph_def(), inputs, [t.name for t in frozen.outputs],
-                       _files(directory))
+    outputs = [t.name for t in frozen.outputs]
+    structure = func.structured_outputs
+    names = sorted(structure) if isinstance(structure, dict) else [o.split(":")[0] for o in outputs]
+    if len(names) != len(outputs):
+        names = [o.split(":")[0] for o in outputs]
+    return FrozenModel(frozen.graph.as_graph_def(), inputs, outputs, names, _files(directory))
