@@ -116,6 +116,31 @@ def test_unknown_attribute_and_data_format_are_rejected(tmp_path: Path) -> None:
         load_model(tmp_path / "fmt.pb")
 
 
+def test_nchw_data_format(tmp_path: Path) -> None:
+    """TensorFlow's CPU kernels run NHWC only: rewrite a frozen NHWC graph to NCHW and expect the
+    NHWC result, transposed."""
+    w = tf.constant(np.random.default_rng(8).standard_normal((3, 3, 4, 6)).astype(np.float32))
+    b = tf.constant(np.arange(6, dtype=np.float32))
+    x = np.random.default_rng(9).standard_normal((1, 9, 10, 4)).astype(np.float32)
+
+    def fn(x: tf.Tensor) -> tf.Tensor:
+        return tf.nn.max_pool2d(tf.nn.bias_add(tf.nn.conv2d(x, w, 2, "SAME"), b), 2, 1, "SAME")
+
+    gd = _graph_def(freeze(fn, [spec(x)], tmp_path / "nhwc.pb"))
+    for node in gd.node:
+        if "data_format" in node.attr:
+            node.attr["data_format"].s = b"NCHW"
+        for key in ("strides", "ksize"):
+            if key in node.attr:
+                n, h, w_, c = node.attr[key].list.i
+                node.attr[key].list.i[:] = [n, c, h, w_]
+        if node.op == "Placeholder":
+            for d, size in zip(node.attr["shape"].shape.dim, (1, 4, 9, 10)):
+                d.size = size
+    (tmp_path / "nchw.pb").write_bytes(gd.SerializeToString())
+    compare(tmp_path / "nchw.pb", [x.transpose(0, 3, 1, 2)], [fn(x).numpy().transpose(0, 3, 1, 2)])
+
+
 def test_unsupported_ops_and_training_batch_norm(tmp_path: Path) -> None:
     x = np.ones((1, 4, 4, 2), np.float32)
     pb = freeze(lambda x: tf.math.lgamma(x) + tf.math.digamma(x), [spec(x)], tmp_path / "u.pb")

@@ -74,7 +74,7 @@ class LayoutOptimization(Pass):
         self._taken = {n.name for n in graph.nodes} | {v.name for v in graph.inputs}
         self._taken |= {v.name for n in graph.nodes for v in n.outputs}
         changed = self.cf_inputs and self._absorb_inputs(graph)
-        while self._sink_one(graph):
+        while self._sweep(graph):
             changed = True
         if self.cf_outputs:
             changed = self._absorb_outputs(graph) or changed
@@ -103,28 +103,34 @@ class LayoutOptimization(Pass):
 
     # --- sinking ---------------------------------------------------------------------------
 
-    def _sink_one(self, graph: Graph) -> bool:
+    def _sweep(self, graph: Graph) -> bool:
+        """One pass over the nodes, sinking every transpose that can sink."""
+        changed, i = False, 0
         users = graph.users()
-        outputs = {id(v) for v in graph.outputs}
-        for node in graph.nodes:
-            if node.op != "Transpose":
-                continue
-            y, p = node.outputs[0], node.attrs.perm
-            readers = list({id(u): u for u in users.get(id(y), [])}.values())
+        while i < len(graph.nodes):
+            node = graph.nodes[i]
+            if node.op == "Transpose" and self._sink(graph, node, users):
+                changed, users = True, graph.users()
+            i += 1
+        return changed
+
+    def _sink(self, graph: Graph, node: Node, users: dict[int, list[Node]]) -> bool:
+        y, p = node.outputs[0], node.attrs.perm
+        readers = list({id(u): u for u in users.get(id(y), [])}.values())
+        if any(u.op == "Transpose" for u in readers):
             for u in readers:
                 if u.op == "Transpose":
                     self._compose(graph, u, node)
-                    return True
-            if not readers or id(y) in outputs:
-                continue
-            # readers that will produce T(., p) themselves count as transposed co-operands
-            soon = {id(u.outputs[0]) for u in readers
-                    if u.op in SINGLE and self._sinkable(u, p, set()) and _moved_attrs(u, p)[1] == p}
-            if all(self._sinkable(u, p, soon) for u in readers):
-                for u in readers:
-                    self._rewrite(graph, u, p)
-                return True
-        return False
+            return True
+        if not readers or y in graph.outputs:
+            return False
+        if not all(self._sinkable(u, p, set()) for u in readers):
+            soon = _soon(graph, y, p, users)  # co-operands that will carry T(., p) later
+            if not all(self._sinkable(u, p, soon) for u in readers):
+                return False
+        for u in readers:
+            self._rewrite(graph, u, p)
+        return True
 
     def _compose(self, graph: Graph, second: Node, first: Node) -> None:
         x = first.inputs[0]
@@ -231,18 +237,38 @@ class LayoutOptimization(Pass):
         return changed
 
 
-def _reaches(x: Value, p: Perm, users: dict[int, list[Node]]) -> bool:
-    """Whether ``x`` flows into a Transpose(., p) through layout-agnostic ops only."""
-    todo, seen = [x], {id(x)}
+def _agnostic(u: Node, rank: int) -> bool:
+    return (u.op in SINGLE or u.op in MULTI) and len(u.outputs) == 1 and u.outputs[0].rank == rank
+
+
+def _region(x: Value, rank: int, users: dict[int, list[Node]]) -> list[Node]:
+    """The layout-agnostic ops reachable from ``x`` through layout-agnostic ops."""
+    todo, found = [x], {}
     while todo:
         for u in users.get(id(todo.pop()), []):
-            if u.op == "Transpose" and u.attrs.perm == p:
-                return True
-            if (u.op in SINGLE or u.op in MULTI) and u.outputs[0].rank == len(p) and \
-                    id(u.outputs[0]) not in seen:
-                seen.add(id(u.outputs[0]))
+            if id(u) not in found and _agnostic(u, rank):
+                found[id(u)] = u
                 todo.append(u.outputs[0])
-    return False
+    return list(found.values())
+
+
+def _soon(graph: Graph, y: Value, p: Perm, users: dict[int, list[Node]]) -> set[int]:
+    """Values computed from ``y`` (= T(., p)) and constants by agnostic ops that keep p: once the
+    transpose has sunk through them they carry T(., p) as well (e.g. the sigmoid of x * sigmoid)."""
+    index = {id(n): i for i, n in enumerate(graph.nodes)}
+    soon = {id(y)}
+    for u in sorted(_region(y, len(p), users), key=lambda n: index[id(n)]):
+        data = [v for v in u.inputs if v is not None and not v.is_const]
+        if all(id(v) in soon or _perm_of(v) == p for v in data) and _moved_attrs(u, p)[1] == p:
+            soon.add(id(u.outputs[0]))
+    return soon
+
+
+def _reaches(x: Value, p: Perm, users: dict[int, list[Node]]) -> bool:
+    """Whether ``x`` flows into a Transpose(., p) through layout-agnostic ops only."""
+    values = [x, *(u.outputs[0] for u in _region(x, len(p), users))]
+    return any(u.op == "Transpose" and u.attrs.perm == p
+               for v in values for u in users.get(id(v), []))
 
 
 def _moved_attrs(u: Node, p: Perm) -> tuple[Any, Perm]:

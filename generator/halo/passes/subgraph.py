@@ -13,8 +13,11 @@ from halo.passes.dce import DeadCodeElimination
 def _names(graph: Graph) -> dict[str, Value]:
     table: dict[str, Value] = {v.name: v for v in graph.inputs}
     for n in graph.nodes:
-        for v in n.outputs:
-            table.setdefault(v.name, v)
+        for v in [*n.outputs, *n.inputs]:
+            if v is not None:
+                table.setdefault(v.name, v)  # node inputs add folded constants
+    for v in graph.outputs:
+        table.setdefault(v.name, v)
     return table
 
 

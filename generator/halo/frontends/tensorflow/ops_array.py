@@ -133,15 +133,15 @@ def _mirror_pad(n: TfNode) -> None:
     if mode == "REFLECT":
         n.emit("Pad", [x], t.Pad("reflect", tuple(begin), tuple(end), 0.0))
     elif mode == "SYMMETRIC":  # the edge repeats: concat mirrored slices, axis by axis
-        for axis, (b, e) in enumerate(zip(begin, end)):
-            if b or e:
-                x = _symmetric(n, x, axis, b, e)
+        axes = [a for a in range(x.rank) if begin[a] or end[a]]
+        for a in axes:
+            x = _symmetric(n, x, a, begin[a], end[a], final=a == axes[-1])
         n.bind(x)
     else:
         raise n.fail(f"unknown mode '{mode}'", "use REFLECT or SYMMETRIC")
 
 
-def _symmetric(n: TfNode, x: Value, axis: int, b: int, e: int) -> Value:
+def _symmetric(n: TfNode, x: Value, axis: int, b: int, e: int, final: bool) -> Value:
     d = x.shape[axis]
     if b > d or e > d:
         raise n.fail(f"SYMMETRIC pads ({b}, {e}) exceed axis length {d}")
@@ -153,4 +153,6 @@ def _symmetric(n: TfNode, x: Value, axis: int, b: int, e: int) -> Value:
                      f"mirror{axis}")
 
     parts = ([mirrored(b - 1, -1)] if b else []) + [x] + ([mirrored(d - 1, d - 1 - e)] if e else [])
+    if final:
+        return n.emit("Concat", parts, t.Concat(axis))[0]
     return n.tmp("Concat", parts, t.Concat(axis), f"pad{axis}")

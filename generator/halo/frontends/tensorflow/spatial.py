@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from halo.frontends.tensorflow.context import TfNode
 
 Ints = tuple[int, ...]
+T = TypeVar("T")
 _CHANNELS_LAST = {3: "NWC", 4: "NHWC", 5: "NDHWC"}
 _CHANNELS_FIRST = {3: "NCW", 4: "NCHW", 5: "NCDHW"}
 
@@ -20,7 +24,8 @@ def channels_last(n: TfNode, rank: int) -> bool:
                  f"use {_CHANNELS_LAST.get(rank, 'NHWC')} or {_CHANNELS_FIRST.get(rank, 'NCHW')}")
 
 
-def spatial_of(n: TfNode, name: str, values: Ints, rank: int, last: bool, neutral: int = 1) -> Ints:
+def spatial_of(n: TfNode, name: str, values: Sequence[T], rank: int, last: bool,
+               neutral: object = 1) -> tuple[T, ...]:
     """The spatial entries of a per-dimension attribute (strides, ksize, dilations, paddings).
 
     The batch and channel entries must be ``neutral``: TensorFlow cannot stride over them either.
@@ -56,7 +61,7 @@ def pads(n: TfNode, sizes: Ints, kernel: Ints, strides: Ints, dilations: Ints, r
         return same_pads(sizes, kernel, strides, dilations)
     if padding == "EXPLICIT" and explicit_allowed:
         pairs = spatial_of(n, "explicit_paddings", tuple(zip(explicit[::2], explicit[1::2])), rank,
-                           last, neutral=(0, 0))  # type: ignore[arg-type]
+                           last, neutral=(0, 0))
         return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
     raise n.fail(f"padding '{padding}' is not supported", "use SAME, VALID or EXPLICIT")
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from halo.errors import ModelError, UnsupportedError
 from halo.frontends.base import GraphBuilder
-from halo.frontends.tflite.model import Operator, SubGraph, Tensor
+from halo.frontends.tflite.model import Operator, SubGraph
 from halo.frontends.tflite.options import Options
 from halo.frontends.tflite.quant import QuantParams
 from halo.ir.dtype import DType
 from halo.ir.graph import Value, constant
 from halo.ir.ops.tensor import Transpose
-
 
 QUANTIZED_WEIGHTS = (DType.INT8, DType.UINT8, DType.INT16)
 
@@ -35,23 +34,26 @@ class ImportState:
         if v is not None:
             return v
         t = self.sg.tensors[index]
-        if t.data is None and any(d == 0 for d in t.shape) and t.dtype is not None:
-            t = Tensor(t.index, t.name, t.type_name, t.dtype, t.shape, t.signature,
-                       np.zeros(t.shape, t.dtype.np), t.quant, t.is_variable)
-        if t.data is None:
+        if t.dtype is None or t.is_variable:
+            what = "a variable (stateful models are not supported)" if t.is_variable else \
+                "a type HALO does not support"
+            raise UnsupportedError(f"{reader} reads {t.describe()}, {what}")
+        data = t.data
+        if data is None and 0 in t.shape:
+            data = np.zeros(t.shape, t.dtype.np)  # an empty constant needs no buffer
+        if data is None:
             raise ModelError(f"{reader} reads {t.describe()}, which has no data and is neither a "
                              "model input nor written by an earlier operator",
                              hint="the operators are not in execution order or the file is corrupt")
-        data = t.data
         if t.quant is not None and t.dtype in QUANTIZED_WEIGHTS:
-            data = t.quant.dequantize(data)  # hybrid weights of a float model
+            data = t.quant.dequantize(data)  # the int8 weights of a float (hybrid) model
         v = constant(self.b.unique(t.name), data)
-        if data is not t.data:
+        if t.quant is not None and t.dtype in QUANTIZED_WEIGHTS:
             self.quant[v.name] = t.quant
         self.values[index] = v
         return v
 
-    def derived(self, index: int, key: str, make: Any) -> Value:
+    def derived(self, index: int, key: str, make: Callable[[], np.ndarray]) -> Value:
         """A constant computed once from tensor ``index`` (e.g. permuted weights)."""
         v = self._derived.get((index, key))
         if v is None:
@@ -71,10 +73,6 @@ class TfliteNode:
         self.name = state.sg.tensors[first].name if first is not None else f"{op.op.lower()}_{op.index}"
         self.where = f"{op.op} operator #{op.index} ('{self.name}')"
         self.opts = Options(op, self.where)
-
-    def tensor(self, i: int) -> Tensor | None:
-        idx = self.op.inputs[i] if i < len(self.op.inputs) else -1
-        return None if idx < 0 else self.state.sg.tensors[idx]
 
     def input(self, i: int) -> Value | None:
         idx = self.op.inputs[i] if i < len(self.op.inputs) else -1
@@ -127,9 +125,6 @@ class TfliteNode:
         outs = self.b.emit(op, inputs, attrs, name=self.name, outputs=names)
         self.bind(*outs)
         return outs
-
-    def emit1(self, op: str, inputs: Sequence[Value | None], attrs: Any = None) -> Value:
-        return self.emit(op, inputs, attrs)[0]
 
     def bind(self, *values: Value) -> None:
         if len(values) != len(self.op.outputs):

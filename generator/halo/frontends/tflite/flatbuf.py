@@ -62,7 +62,7 @@ class Table:
     def present_slots(self) -> list[int]:
         return [s for s in range(self.num_slots) if self.slot_pos(s) is not None]
 
-    def scalar(self, slot: int, fmt: str, default: int | float | bool) -> int | float | bool:
+    def scalar(self, slot: int, fmt: str, default: float | bool) -> int | float | bool:
         """A scalar field; ``fmt`` is a struct code (b B h H i I q Q f d ?)."""
         pos = self.slot_pos(slot)
         if pos is None:

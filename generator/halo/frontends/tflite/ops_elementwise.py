@@ -59,3 +59,8 @@ def _dequantize(n: TfliteNode) -> None:
         raise n.fail("quantized execution is not supported yet: DEQUANTIZE of a computed tensor",
                      "convert the model without int8 activations")
     n.emit("Cast", [src], ew.Cast(DType.FLOAT32))
+
+
+@converter("GELU")
+def _gelu(n: TfliteNode) -> None:
+    n.emit("Gelu", [n.x(0)], ew.Gelu(bool(n.opts["approximate"])))

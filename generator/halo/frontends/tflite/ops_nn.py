@@ -99,3 +99,26 @@ def _softmax(n: TfliteNode) -> None:
 @converter("LOG_SOFTMAX")
 def _log_softmax(n: TfliteNode) -> None:
     n.emit("LogSoftmax", [n.x(0)], nn.Axis(-1))
+
+
+@converter("TRANSPOSE_CONV")
+def _transpose_conv(n: TfliteNode) -> None:
+    """Operands: output_shape, weights [O, H, W, I], x (NHWC), optional bias. The output size
+    decides the padding: total = (in - 1) * stride + k - out, TF puts the odd pixel at the end;
+    VALID pads nothing and crops the end; a negative total becomes output padding."""
+    out_shape, xt = n.const_ints(0, "output_shape"), to_nchw(n, n.x(2))
+    w = n.weight(1, DEPTHWISE_TO_OIHW, "iohw")  # [O, H, W, I] -> [I, O, H, W]
+    strides = positive(n, "stride_h", "stride_w")
+    n.opts.ignore("quantized_bias_type")
+    if len(out_shape) != 4 or w.rank != 4 or w.shape[0] != xt.shape[1] or out_shape[3] != w.shape[1]:
+        raise n.fail(f"output shape {out_shape}, weights and input {xt.shape} do not match")
+    valid = int(n.opts["padding"]) == 1
+    pb, pe, extra = [], [], []
+    for i in range(2):
+        total = (xt.shape[2 + i] - 1) * strides[i] + w.shape[2 + i] - out_shape[1 + i]
+        begin = 0 if valid else max(total, 0) // 2
+        pb.append(begin)
+        pe.append(max(total, 0) - begin)
+        extra.append(max(-total, 0))
+    attrs = nn.ConvTranspose(1, strides, (1, 1), tuple(pb), tuple(pe), tuple(extra))
+    emit_fused(n, "ConvTranspose", [xt, w, n.input(3)], attrs, nchw=True)

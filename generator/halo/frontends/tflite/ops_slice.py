@@ -47,7 +47,7 @@ def _strided_slice(n: TfliteNode) -> None:
     new_axis, shrink = int(o["new_axis_mask"]), int(o["shrink_axis_mask"])
     if o["offset"]:
         end = [b + e for b, e in zip(begin, end)]
-    if bin(ellipsis & ((1 << len(begin)) - 1)).count("1") > 1:
+    if (ellipsis & ((1 << len(begin)) - 1)).bit_count() > 1:
         raise n.fail("more than one ellipsis in the slice spec")
     real = sum(1 for i in range(len(begin)) if not (ellipsis | new_axis) >> i & 1)
     if real > x.rank:

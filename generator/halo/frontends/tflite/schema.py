@@ -5,7 +5,7 @@ from __future__ import annotations
 from halo.ir.dtype import DType
 
 # TensorType enum, in code order.
-TENSOR_TYPES = (
+TENSOR_TYPES = (  # noqa: SIM905
     "FLOAT32 FLOAT16 INT32 UINT8 INT64 STRING BOOL INT16 COMPLEX64 INT8 FLOAT64 COMPLEX128 UINT64 "
     "RESOURCE VARIANT UINT32 UINT16 INT4 BFLOAT16 INT2 UINT4"
 ).split()
@@ -18,7 +18,7 @@ IR_DTYPES = {
 }
 
 # BuiltinOperator enum, codes 0..161, in code order.
-BUILTIN_OPS = (
+BUILTIN_OPS = (  # noqa: SIM905
     "ADD AVERAGE_POOL_2D CONCATENATION CONV_2D DEPTHWISE_CONV_2D DEPTH_TO_SPACE DEQUANTIZE "
     "EMBEDDING_LOOKUP FLOOR FULLY_CONNECTED HASHTABLE_LOOKUP L2_NORMALIZATION L2_POOL_2D "
     "LOCAL_RESPONSE_NORMALIZATION LOGISTIC LSH_PROJECTION LSTM MAX_POOL_2D MUL RELU RELU_N1_TO_1 "
@@ -80,6 +80,7 @@ OPTION_TABLES: dict[str, tuple[int, dict[str, Field]]] = {
                                    "align_corners": (2, "?", False),
                                    "half_pixel_centers": (3, "?", False)}),
     "ReshapeOptions": (17, {"new_shape": (0, "[i", None)}),
+    "SpaceToDepthOptions": (19, {"block_size": (0, "i", 0)}),
     "MulOptions": (21, {"fused_activation_function": _FUSED}),
     "PadOptions": (22, {}),
     "GatherOptions": (23, {"axis": (0, "i", 0), "batch_dims": (1, "i", 0)}),
@@ -100,17 +101,26 @@ OPTION_TABLES: dict[str, tuple[int, dict[str, Field]]] = {
     "ArgMaxOptions": (40, {"output_type": (0, "b", 0)}),
     "NegOptions": (42, {}),
     "PadV2Options": (43, {}),
+    "TransposeConvOptions": (49, {
+        "padding": (0, "b", 0), "stride_w": (1, "i", 0), "stride_h": (2, "i", 0),
+        "fused_activation_function": (3, "b", 0), "quantized_bias_type": (4, "b", 0)}),
+    "TileOptions": (51, {}),
     "ExpandDimsOptions": (52, {}),
     "ArgMinOptions": (57, {"output_type": (0, "b", 0)}),
+    "PackOptions": (59, {"values_count": (0, "i", 0), "axis": (1, "i", 0)}),
+    "UnpackOptions": (64, {"num": (0, "i", 0), "axis": (1, "i", 0)}),
     "ResizeNearestNeighborOptions": (74, {"align_corners": (0, "?", False),
                                           "half_pixel_centers": (1, "?", False)}),
     "LeakyReluOptions": (75, {"alpha": (0, "f", 0.0)}),
     "SquaredDifferenceOptions": (76, {}),
+    "MirrorPadOptions": (77, {"mode": (0, "b", 0)}),
     "AbsOptions": (78, {}),
     "SplitVOptions": (79, {"num_splits": (0, "i", 0)}),
     "HardSwishOptions": (91, {}),
+    "DepthToSpaceOptions": (94, {"block_size": (0, "i", 0)}),
     "BatchMatMulOptions": (101, {"adj_x": (0, "?", False), "adj_y": (1, "?", False),
                                  "asymmetric_quantize_inputs": (2, "?", False)}),
+    "GeluOptions": (116, {"approximate": (0, "?", False)}),
 }
 
 # Builtin op -> the option table it carries (ops without options carry none).
@@ -132,6 +142,9 @@ OP_OPTIONS = {
     "EXPAND_DIMS": "ExpandDimsOptions", "LEAKY_RELU": "LeakyReluOptions",
     "SQUARED_DIFFERENCE": "SquaredDifferenceOptions", "ABS": "AbsOptions",
     "HARD_SWISH": "HardSwishOptions", "BATCH_MATMUL": "BatchMatMulOptions",
+    "TRANSPOSE_CONV": "TransposeConvOptions", "TILE": "TileOptions", "PACK": "PackOptions",
+    "UNPACK": "UnpackOptions", "MIRROR_PAD": "MirrorPadOptions", "GELU": "GeluOptions",
+    "DEPTH_TO_SPACE": "DepthToSpaceOptions", "SPACE_TO_DEPTH": "SpaceToDepthOptions",
 }
 
 OPTION_CODES = {code: name for name, (code, _) in OPTION_TABLES.items()}
