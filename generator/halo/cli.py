@@ -27,6 +27,13 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outputs", action="append", default=[], metavar="NAME",
                    help="compile the subgraph ending at these tensors (repeatable)")
     p.add_argument("--weights", type=Path, help="Caffe .caffemodel next to the .prototxt")
+    p.add_argument("--layout", choices=["nchw", "nhwc"],
+                   help="nchw: channels-first inside and at the boundary (transposes vanish); "
+                   "nhwc (default): NHWC models keep their layout at inputs and outputs")
+    p.add_argument("--keep-input-layout", action="store_true",
+                   help="with --layout nchw: inputs keep the model's own layout")
+    p.add_argument("--keep-output-layout", action="store_true",
+                   help="with --layout nchw: outputs keep the model's own layout")
     p.add_argument("--freeze-input", action="append", default=[], metavar="NAME=FILE.npy",
                    help="make a model input a constant with this value (repeatable)")
 
@@ -52,7 +59,9 @@ def _options(a: argparse.Namespace, **extra: object) -> CompileOptions:
     shapes = dict(parse_input_shape(s) for s in a.input_shape)
     return CompileOptions(name=a.name, target=a.target, runtime=a.runtime, input_shapes=shapes,
                           inputs=tuple(a.inputs), outputs=tuple(a.outputs), weights=a.weights,
-                          frozen_inputs=_frozen(a.freeze_input), **extra)  # type: ignore[arg-type]
+                          frozen_inputs=_frozen(a.freeze_input), layout=a.layout,
+                          keep_input_layout=a.keep_input_layout,
+                          keep_output_layout=a.keep_output_layout, **extra)  # type: ignore[arg-type]
 
 
 def cmd_compile(a: argparse.Namespace) -> int:

@@ -29,6 +29,13 @@ class CompileOptions:
     data_as_c: bool = False
     weights: Path | None = None
     frozen_inputs: dict[str, np.ndarray] = field(default_factory=dict)
+    layout: str | None = None  # None/"nhwc": the model's own layout at the boundary; "nchw": channels first
+    keep_input_layout: bool = False  # with layout="nchw": inputs keep the model's layout
+    keep_output_layout: bool = False  # with layout="nchw": outputs keep the model's layout
+
+    def __post_init__(self) -> None:
+        if self.layout not in (None, "nchw", "nhwc"):
+            raise OptionError(f"unknown --layout '{self.layout}'", hint="use nchw or nhwc")
 
     def describe(self) -> list[str]:
         """The options as they affect the output (for the banner): no paths, stable order."""
@@ -39,6 +46,10 @@ class CompileOptions:
         out += [f"--inputs {n}" for n in self.inputs] + [f"--outputs {n}" for n in self.outputs]
         out += [f"--freeze-input {k}=<sha256:{hashlib.sha256(v.tobytes()).hexdigest()[:12]}>"
                 for k, v in sorted(self.frozen_inputs.items())]
+        if self.layout:
+            out.append(f"--layout {self.layout}")
+        out += ["--keep-input-layout"] * self.keep_input_layout
+        out += ["--keep-output-layout"] * self.keep_output_layout
         if self.data_as_c:
             out.append("--emit-data-as-c")
         return out
@@ -82,7 +93,10 @@ def model_name(path: Path, name: str | None) -> str:
 def import_and_optimize(model: Path, options: CompileOptions, check: bool = False) -> Graph:
     graph = load_model(model, ImportOptions(dict(options.input_shapes), options.weights,
                                             dict(options.frozen_inputs)))
-    run_pipeline(graph, default_pipeline(options.inputs, options.outputs), check=check)
+    nchw = options.layout == "nchw"
+    passes = default_pipeline(options.inputs, options.outputs, nchw and not options.keep_input_layout,
+                              nchw and not options.keep_output_layout)
+    run_pipeline(graph, passes, check=check)
     return graph
 
 

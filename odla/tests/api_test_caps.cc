@@ -1,6 +1,7 @@
 // capabilities.txt is data the generator trusts: it must list exactly the
 // functions the headers declare, and for the elementwise builders exactly the
 // element types they accept.
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -43,12 +44,13 @@ std::map<std::string, std::set<std::string>> read_capabilities() {
   return caps;
 }
 
+// Every odla_Xxx( in the headers under include/ODLA.
 std::set<std::string> declared_functions() {
   std::set<std::string> names;
   const std::regex decl(R"(\b(odla_[A-Z][A-Za-z0-9]*)\s*\()");
-  for (const char* file : {"odla_common.h", "odla_value.h", "odla_compute.h", "ops/odla_ops_basic.h",
-                           "ops/odla_ops_math.h", "ops/odla_ops_nn.h", "ops/odla_ops_process.h"}) {
-    std::ifstream in(std::string(ODLA_HEADER_DIR) + "/" + file);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(ODLA_HEADER_DIR)) {
+    if (entry.path().extension() != ".h") continue;
+    std::ifstream in(entry.path());
     CHECK(in.good());
     std::stringstream text;
     text << in.rdbuf();
@@ -56,6 +58,7 @@ std::set<std::string> declared_functions() {
     for (std::sregex_iterator it(s.begin(), s.end(), decl), end; it != end; ++it)
       names.insert((*it)[1]);
   }
+  CHECK(names.count("odla_CreateComputation") == 1);
   return names;
 }
 

@@ -90,6 +90,7 @@ void test_run_errors() {
 }
 
 void test_out_of_memory() {
+  if (sizeof(size_t) < 8) return;  // 32-bit targets cannot describe the tensor
   Computation c;
   const int64_t huge = int64_t{1} << 48;  // 1 PiB of float32 intermediates
   odla_value x = arg("x", ODLA_FLOAT32, {huge});

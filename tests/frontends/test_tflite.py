@@ -126,10 +126,11 @@ OP_CASES = {  # name: (function, input shapes, TFLite ops (+fused activation) th
     "dynamic_batch": (lambda x, y: [
         tf.expand_dims(x, 1), tf.squeeze(y) * 2.0, tf.slice(x, [0, 1, 1], [-1, 2, 3]),
         tf.where(x > 0, x, ALPHA), tf.nn.softmax(x * 0.5), tf.nn.relu(tf.concat([x, y], 1)),
-        tf.nn.relu6(tf.matmul(x, M)), tf.nn.relu(tf.matmul(x[:, 0], M)), tf.matmul(x, M)],
+        tf.nn.relu6(tf.matmul(x, M)), tf.nn.relu(tf.matmul(x[:, 0], M)), tf.matmul(x, M),
+        tf.reshape(x, [tf.shape(x)[0], -1]) * 3.0],
         [(N, 4, 5), (N, 1, 5)],
         {"EXPAND_DIMS", "SQUEEZE", "SLICE", "SELECT_V2", "SOFTMAX", "FULLY_CONNECTED+RELU6",
-         "FULLY_CONNECTED+RELU", "CONCATENATION", "RELU"}),
+         "FULLY_CONNECTED+RELU", "CONCATENATION", "RELU", "SHAPE", "PACK"}),
     "shuffle_ops": (
         lambda x: [
             tf.nn.relu(tf.nn.conv2d_transpose(x, W_T, (1, 10, 9, 3), 2, "SAME")),

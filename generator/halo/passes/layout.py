@@ -55,12 +55,12 @@ class LayoutOptimization(Pass):
     * f(T(x, p)) = T(f(x), p) for elementwise f (Relu, Clip, Cast, ...);
     * g(T(a, p), T(b, p), c) = T(g(a, b, c'), p) for broadcasting elementwise g and Concat, with
       constant c' = transpose(c broadcast to the rank, p⁻¹) and the Concat axis a -> p[a]; a plain
-      operand b gets T(b, p⁻¹) when transposed operands outnumber plain ones;
+      operand b gets T(b, p⁻¹) when transposed operands (or values computed from the same
+      transpose, like the sigmoid in x * sigmoid(x)) outnumber plain ones;
     * Pad / Slice / reductions / ArgMax / Softmax with their per-axis attributes moved by p (a
       reduction without keepdims needs only the order of the surviving axes after it).
 
-    A Transpose sinks only when every reader can take it (then it disappears) and it is not a graph
-    output. Transposes that only move size-1 axes become Reshapes. With ``channels_first_inputs``,
+    A Transpose sinks only when every reader can take it (so it disappears) and is no graph output. Transposes that only move size-1 axes become Reshapes. With ``channels_first_inputs``,
     a graph input read by NHWC->NCHW transposes becomes a channels-first input (transposed shape);
     with ``channels_first_outputs``, an output made by NCHW->NHWC is replaced by the transpose's
     operand: the model's boundary then has the runtime's layout and no transpose at all.
@@ -224,17 +224,24 @@ class LayoutOptimization(Pass):
         return changed
 
     def _unit_transposes_to_reshapes(self, graph: Graph) -> bool:
+        """Transposes that keep the order of the non-unit axes become Reshapes, and a Reshape of
+        a Reshape reads the first one's operand."""
         changed = False
         for i, node in enumerate(graph.nodes):
             x = node.inputs[0] if node.op == "Transpose" else None
-            if x is None:
-                continue
-            order = [a for a in node.attrs.perm if x.shape[a] != 1]
-            if order == sorted(order):
+            if x is not None and _is_sorted([a for a in node.attrs.perm if x.shape[a] != 1]):
                 out = node.outputs[0]
                 graph.nodes[i] = self._node("Reshape", [x], t.Reshape(out.shape), out)
                 changed = True
+        for node in graph.nodes:
+            x = node.inputs[0] if node.op == "Reshape" else None
+            if x is not None and x.producer is not None and x.producer.op == "Reshape":
+                node.inputs, changed = [x.producer.inputs[0]], True
         return changed
+
+
+def _is_sorted(axes: list[int]) -> bool:
+    return axes == sorted(axes)
 
 
 def _agnostic(u: Node, rank: int) -> bool:

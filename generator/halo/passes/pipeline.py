@@ -11,14 +11,18 @@ from halo.passes.bn_fold import BatchNormFolding
 from halo.passes.dce import DeadCodeElimination
 from halo.passes.fold import ConstantFolding
 from halo.passes.identity import IdentityRemoval
+from halo.passes.layout import LayoutOptimization
 from halo.passes.subgraph import SubgraphExtraction
 
 
-def default_pipeline(inputs: Sequence[str] = (), outputs: Sequence[str] = ()) -> list[Pass]:
+def default_pipeline(inputs: Sequence[str] = (), outputs: Sequence[str] = (),
+                     channels_first_inputs: bool = False,
+                     channels_first_outputs: bool = False) -> list[Pass]:
     return [
         SubgraphExtraction(inputs, outputs),
         DeadCodeElimination(),
         ConstantFolding(),
+        LayoutOptimization(channels_first_inputs, channels_first_outputs),
         IdentityRemoval(),
         BatchNormFolding(),
         ConstantFolding(),

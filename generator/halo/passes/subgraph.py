@@ -33,6 +33,9 @@ class SubgraphExtraction(Pass):
         if not self.inputs and not self.outputs:
             return False
         table = _names(graph)
+        for name in [*self.inputs, *self.outputs]:  # TensorFlow spelling: "node:0" is "node"
+            if name not in table and name.endswith(":0") and name[:-2] in table:
+                table[name] = table[name[:-2]]
         unknown = [n for n in [*self.inputs, *self.outputs] if n not in table]
         if unknown:
             sample = ", ".join(sorted(table)[:30])

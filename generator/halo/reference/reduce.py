@@ -47,8 +47,11 @@ def _argmin(a: r.ArgReduce, x: np.ndarray) -> np.ndarray:
 @impl("TopK")
 def _topk(a: r.TopK, x: np.ndarray) -> list[np.ndarray]:
     axis = a.axis % x.ndim
-    key = -x if a.largest else x
-    order = np.argsort(key, axis=axis, kind="stable")
+    if a.largest:  # descending, ties by ascending index (negation would wrap unsigned types)
+        flipped = np.argsort(np.flip(x, axis), axis=axis, kind="stable")
+        order = x.shape[axis] - 1 - np.flip(flipped, axis)
+    else:
+        order = np.argsort(x, axis=axis, kind="stable")
     idx = np.take(order, np.arange(a.k), axis=axis)
     return [np.take_along_axis(x, idx, axis=axis), idx.astype(np.int64)]
 

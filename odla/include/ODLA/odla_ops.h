@@ -6,5 +6,6 @@
 #include <ODLA/ops/odla_ops_math.h>
 #include <ODLA/ops/odla_ops_nn.h>
 #include <ODLA/ops/odla_ops_process.h>
+#include <ODLA/ops/odla_ops_ext.h>
 
 #endif /* ODLA_ODLA_OPS_H_ */

@@ -1,6 +1,7 @@
 #include "builder.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -27,8 +28,9 @@ odla_value optional_operand(odla_value v, const char* what) {
 }
 
 void check_extents(const Dims& dims, const char* what) {
-  // Element counts stay below 2^56 so that byte sizes never overflow.
-  constexpr int64_t kLimit = int64_t{1} << 56;
+  // Byte sizes (8-byte elements) must fit in int64_t and size_t.
+  constexpr int64_t kLimit =
+      static_cast<int64_t>(std::min<uint64_t>(uint64_t{1} << 56, SIZE_MAX / 8));
   int64_t count = 1;
   for (int64_t d : dims) {
     if (d < 0) fail(std::string(what) + ": negative dimension in " + dims_str(dims));

@@ -20,7 +20,8 @@ odla_value operand(odla_value v, const char* what);
 // Like operand(), but NULL is allowed (optional operand) and returned as is.
 odla_value optional_operand(odla_value v, const char* what);
 
-// Checks that extents are non-negative and their product stays below 2^56.
+// Checks that extents are non-negative and that the byte size of the shape
+// (with 8-byte elements) fits in size_t and stays below 2^59.
 void check_extents(const Dims& dims, const char* what);
 // Converts an ODLA shape (checks rank and non-negative extents).
 Dims to_dims(const odla_value_shape& shape, const char* what);

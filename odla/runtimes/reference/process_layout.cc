@@ -58,7 +58,7 @@ odla_value build_tile(odla_value input, const odla_uint32* repeat,
   map.in_strides = dense_strides(x->type.dims);
   for (int d = 0; d < x->type.rank(); ++d) {
     const int64_t n = x->type.dims[d];
-    if (repeat[d] != 0 && n > (int64_t{1} << 56) / repeat[d]) fail("repeat is too large");
+    if (repeat[d] != 0 && n > (int64_t{1} << 40) / repeat[d]) fail("repeat is too large");
     map.out_dims.push_back(n * repeat[d]);
     std::vector<int64_t> m(map.out_dims.back());
     for (int64_t j = 0; j < static_cast<int64_t>(m.size()); ++j) m[j] = j % n;

@@ -3,6 +3,8 @@ RMSNormalization, Attention, ...): the op's own function body from onnx.defs rep
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import onnx
 from onnx import defs, helper
 
@@ -33,10 +35,14 @@ def _body(node: onnx.NodeProto, opset: int, inputs: list[Value | None]) -> onnx.
     if s is None:
         return None
     if s.has_function:
-        version = max(v for v in s.function_opset_versions if v <= opset)
+        version = max((v for v in s.function_opset_versions if v <= opset), default=None)
+        if version is None:  # the body needs a newer opset than the model's
+            return None
         data = s.get_function_with_opset_version(version)
     elif s.has_context_dependent_function:
-        version = max(v for v in s.context_dependent_function_opset_versions if v <= opset)
+        version = max((v for v in s.context_dependent_function_opset_versions if v <= opset), default=None)
+        if version is None:
+            return None
         data = s.get_context_dependent_function_with_opset_version(
             version, node.SerializeToString(), [_type_proto(v) for v in inputs])
     else:
@@ -75,6 +81,19 @@ def expand(node: onnx.NodeProto, opset: int, inputs: list[Value | None]) -> tupl
                 n.attribute.append(copy)
             else:
                 n.attribute.append(a)
+                if a.type == onnx.AttributeProto.GRAPH:
+                    _rename_free(n.attribute[-1].g, lambda x: names.get(x, prefix + x))
         out.append(n)
     fopset = next((o.version for o in fn.opset_import if o.domain in ("", "ai.onnx")), opset)
     return out, fopset
+
+
+def _rename_free(graph: onnx.GraphProto, rename: Callable[[str], str]) -> None:
+    """Rename the names a subgraph reads from the enclosing function's scope."""
+    local = {v.name for v in graph.input} | {t.name for t in graph.initializer}
+    for node in graph.node:
+        node.input[:] = [x if not x or x in local else rename(x) for x in node.input]
+        for a in node.attribute:
+            if a.type == onnx.AttributeProto.GRAPH:
+                _rename_free(a.g, lambda x, local=frozenset(local): x if x in local else rename(x))
+        local.update(node.output)

@@ -18,7 +18,7 @@ from halo.frontends.onnx.functions import expand, has_function
 from halo.frontends.onnx.registry import UseFunctionBody, find_converter, supported_ops
 from halo.ir.graph import Graph, constant
 
-MIN_OPSET, MAX_OPSET = 7, onnx.defs.onnx_opset_version()
+MIN_OPSET, MAX_OPSET = 1, onnx.defs.onnx_opset_version()
 
 
 def read_model(path: Path) -> tuple[onnx.ModelProto, list[Path]]:

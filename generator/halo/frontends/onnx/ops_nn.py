@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from halo.frontends.onnx.context import OnnxNode
+from halo.frontends.onnx.ops_norm_ext import batch_norm_training
+from halo.frontends.onnx.ops_pool_ext import SMALL_INTS, max_pool_small_int, max_pool_with_indices
 from halo.frontends.onnx.registry import UseFunctionBody, converter
 from halo.ir.graph import Value
 from halo.ir.ops import linalg, nn, reduce, tensor
@@ -75,13 +77,16 @@ def _pool(n: OnnxNode, op: str) -> None:
     assert x is not None
     kernel = n.attrs.ints("kernel_shape")
     s, d, pb, pe = _spatial_attrs(n, x, kernel)
-    if n.attrs.int("storage_order", 0):
-        raise n.fail("storage_order=1 (column-major indices) is not supported")
+    storage_order = n.attrs.int("storage_order", 0)
     ceil = bool(n.attrs.int("ceil_mode", 0))
     include = bool(n.attrs.int("count_include_pad", 0)) if op == "AveragePool" else False
+    attrs = nn.Pool(kernel, s, d, pb, pe, ceil, include)
     if len(n.proto.output) > 1 and n.proto.output[1]:
-        raise n.fail("the Indices output of MaxPool is not supported")
-    n.emit(op, [x], nn.Pool(kernel, s, d, pb, pe, ceil, include))
+        n.bind(*max_pool_with_indices(n, x, attrs, storage_order))
+    elif op == "MaxPool" and x.dtype in SMALL_INTS:
+        n.bind(max_pool_small_int(n, x, attrs))
+    else:
+        n.emit(op, [x], attrs)
 
 
 @converter("MaxPool")
@@ -107,7 +112,8 @@ def _bn(n: OnnxNode) -> None:
     for legacy in ("spatial", "is_test", "consumed_inputs", "momentum", "training_mode"):
         n.attrs.has(legacy)
     if n.attrs.int("training_mode", 0) or len([o for o in n.proto.output if o]) > 1:
-        raise n.fail("training-mode BatchNormalization is not supported", "export the model in eval mode")
+        batch_norm_training(n, n.attrs.float("epsilon", 1e-5), n.attrs.float("momentum", 0.9))
+        return
     n.emit("BatchNormalization", n.inputs()[:5], nn.Norm(n.attrs.float("epsilon", 1e-5)))
 
 
@@ -178,8 +184,9 @@ def _matmul(n: OnnxNode) -> None:
 def _dropout(n: OnnxNode) -> None:
     for a in ("ratio", "is_test", "seed", "consumed_inputs"):
         n.attrs.has(a)
-    if len(n.proto.output) > 1 and n.proto.output[1]:
-        raise n.fail("the mask output of Dropout is not supported")
     x = n.input(0)
     assert x is not None
-    n.bind(x)
+    training = n.const(2, "training_mode")
+    if training is not None and bool(np.asarray(training).reshape(-1)[0]):
+        raise n.fail("training-mode Dropout is random", "export the model in eval mode")
+    n.bind(x, n.const_value(np.ones(x.shape, bool), "mask"))  # inference: identity, mask all true

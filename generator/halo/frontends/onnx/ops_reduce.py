@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from halo.frontends.onnx.context import OnnxNode
 from halo.frontends.onnx.registry import converter
+from halo.ir.dtype import DType
+from halo.ir.graph import Value
+from halo.ir.ops import elementwise as ew
 from halo.ir.ops import reduce as r
 from halo.ir.ops.registry import norm_axis
 
@@ -31,7 +36,27 @@ def _reduce(n: OnnxNode) -> None:
         axes = tuple(sorted({norm_axis(int(a), x.rank, op) for a in raw}))
     if not axes:  # a scalar: reducing nothing still applies the element function
         axes = ()
+    if op in ("ReduceMax", "ReduceMin") and any(x.shape[a] == 0 for a in axes):
+        n.bind(n.const_value(_empty_extremum(op, x, axes, keepdims), "empty"))
+        return
+    if x.dtype is DType.BOOL and op in ("ReduceMax", "ReduceMin"):  # any/all, computed on uint8
+        y = n.tmp(op, [n.tmp("Cast", [x], ew.Cast(DType.UINT8))], r.Reduce(axes, keepdims))
+        n.emit("Cast", [y], ew.Cast(DType.BOOL))
+        return
     n.emit(op, [x], r.Reduce(axes, keepdims))
+
+
+def _empty_extremum(op: str, x: Value, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
+    """Max/Min over an empty set: the identity element (-inf/+inf, the type's limits, False/True)."""
+    big = op == "ReduceMin"
+    if x.dtype is DType.BOOL:
+        fill = big
+    elif x.dtype.is_float:
+        fill = np.inf if big else -np.inf
+    else:
+        info = np.iinfo(x.dtype.np)
+        fill = info.max if big else info.min
+    return np.full(r.reduced_shape(x.shape, axes, keepdims), fill, dtype=x.dtype.np)
 
 
 @converter("ArgMax", "ArgMin")

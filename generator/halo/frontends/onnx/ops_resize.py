@@ -15,9 +15,9 @@ _NEAREST_MODES = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}
 
 
 def _emit(n: OnnxNode, x: Value, scales: list[float] | None, sizes: list[int] | None,
-          coord: str, mode: str) -> None:
+          coord: str, mode: str, nearest_default: str = "round_prefer_floor") -> None:
     a = n.attrs
-    nearest = a.str("nearest_mode", "round_prefer_floor")
+    nearest = a.str("nearest_mode", nearest_default)
     cubic_a = a.float("cubic_coeff_a", -0.75)
     exclude = bool(a.int("exclude_outside", 0))
     extrapolation = a.float("extrapolation_value", 0.0)
@@ -59,7 +59,7 @@ def _upsample(n: OnnxNode) -> None:
     assert x is not None
     scales = n.attrs.floats("scales", None) if n.opset < 9 else n.const(1, "scales")
     mode = n.attrs.str("mode", "nearest")
-    _emit(n, x, [float(s) for s in scales], None, "asymmetric", mode)
+    _emit(n, x, [float(s) for s in scales], None, "asymmetric", mode, "floor")  # Upsample: floor
 
 
 @converter("Resize", since=10)

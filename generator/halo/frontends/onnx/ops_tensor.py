@@ -245,8 +245,10 @@ def _expand(n: OnnxNode) -> None:
 
 @converter("Range")
 def _range(n: OnnxNode) -> None:
-    start, limit, delta = n.const(0, "start"), n.const(1, "limit"), n.const(2, "delta")
-    n.bind(n.const_value(np.arange(start, limit, delta, dtype=start.dtype), "range"))
+    x = n.input(0)
+    assert x is not None
+    start, limit, delta = n.scalar(0, "start"), n.scalar(1, "limit"), n.scalar(2, "delta")
+    n.bind(n.const_value(np.arange(start, limit, delta).astype(x.dtype.np), "range"))
 
 
 @converter("DepthToSpace", "SpaceToDepth")
@@ -259,8 +261,10 @@ def _depth_space(n: OnnxNode) -> None:
         first = (nb, c // (b * b), b, b, h, w) if crd else (nb, b, b, c // (b * b), h, w)
         perm = (0, 1, 4, 2, 5, 3) if crd else (0, 3, 4, 1, 5, 2)
         final = (nb, c // (b * b), h * b, w * b)
-    else:
-        first, perm, final = (nb, c, h // b, b, w // b, b), (0, 3, 5, 1, 2, 4), (nb, c * b * b, h // b, w // b)
+    else:  # SpaceToDepth: DCR (opset < 28 only had DCR) or CRD
+        crd = n.attrs.str("mode", "DCR") == "CRD"
+        first, final = (nb, c, h // b, b, w // b, b), (nb, c * b * b, h // b, w // b)
+        perm = (0, 1, 3, 5, 2, 4) if crd else (0, 3, 5, 1, 2, 4)
     y = n.tmp("Reshape", [x], t.Reshape(first))
     y = n.tmp("Transpose", [y], t.Transpose(perm))
     n.emit("Reshape", [y], t.Reshape(final))

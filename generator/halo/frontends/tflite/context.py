@@ -9,7 +9,7 @@ import numpy as np
 
 from halo.errors import ModelError, UnsupportedError
 from halo.frontends.base import GraphBuilder
-from halo.frontends.tflite.model import Operator, SubGraph
+from halo.frontends.tflite.model import Operator, SubGraph, Tensor
 from halo.frontends.tflite.options import Options
 from halo.frontends.tflite.quant import QuantParams
 from halo.ir.dtype import DType
@@ -69,10 +69,15 @@ class TfliteNode:
         self.state = state
         self.op = op
         self.b = state.b
-        first = op.outputs[0] if op.outputs else None
-        self.name = state.sg.tensors[first].name if first is not None else f"{op.op.lower()}_{op.index}"
+        if not op.outputs:
+            raise ModelError(f"{op.op} operator #{op.index} has no outputs")
+        self.name = state.sg.tensors[op.outputs[0]].name
         self.where = f"{op.op} operator #{op.index} ('{self.name}')"
         self.opts = Options(op, self.where)
+
+    def output_tensor(self, i: int = 0) -> Tensor:
+        """What the file declares about output ``i`` (its type decides CAST/ARG_MAX/SHAPE)."""
+        return self.state.sg.tensors[self.op.outputs[i]]
 
     def input(self, i: int) -> Value | None:
         idx = self.op.inputs[i] if i < len(self.op.inputs) else -1
@@ -130,4 +135,8 @@ class TfliteNode:
         if len(values) != len(self.op.outputs):
             raise ModelError(f"{self.where} has {len(self.op.outputs)} outputs, expected {len(values)}")
         for idx, v in zip(self.op.outputs, values):
+            if idx in self.state.values:
+                raise ModelError(f"{self.where} writes {self.state.sg.tensors[idx].describe()}, "
+                                 "which an input or an earlier operator already defines",
+                                 hint="the file is corrupt; convert the model again")
             self.state.values[idx] = v

@@ -9,7 +9,7 @@ from pathlib import Path
 from halo.errors import ModelError, OptionError, UnsupportedError
 from halo.frontends.base import GraphBuilder, ImportOptions
 from halo.frontends.tflite.context import ImportState, TfliteNode
-from halo.frontends.tflite.model import SubGraph, TFLiteModel, read_model
+from halo.frontends.tflite.model import SubGraph, Tensor, TFLiteModel, read_model
 from halo.frontends.tflite.quant import QuantParams
 from halo.frontends.tflite.registry import find_converter, supported_ops
 from halo.ir.dtype import DType
@@ -71,11 +71,19 @@ def _add_inputs(state: ImportState, options: ImportOptions) -> None:
         state.values[i] = state.b.add_input(t.name, t.dtype, tuple(shape))
 
 
+def _matches(t: Tensor, shape: tuple[int, ...]) -> bool:
+    """Whether ``shape`` fits the declared one; a dynamic (-1) signature dimension fits anything."""
+    if not t.shape and t.signature is None:
+        return True  # rank unknown
+    sig = t.signature if t.signature is not None and len(t.signature) == len(t.shape) else t.shape
+    return len(shape) == len(t.shape) and all(s in (-1, d) for s, d in zip(sig, shape))
+
+
 def _check_outputs(n: TfliteNode) -> None:
     """Each output must match the tensor the file declares (when no input shape was overridden)."""
     for idx in n.op.outputs:
         t, v = n.state.sg.tensors[idx], n.state.values[idx]
-        if (t.shape or t.signature is not None) and (v.shape != t.shape or v.dtype != t.dtype):
+        if not _matches(t, v.shape) or v.dtype != t.dtype:
             raise ModelError(f"{n.where}: the file declares {t.describe()}, but the operator computes "
                              f"{v.dtype.value}{list(v.shape)}",
                              hint="the model is inconsistent; convert it again")

@@ -39,7 +39,7 @@ def _select(n: TfliteNode) -> None:
 
 @converter("CAST")
 def _cast(n: TfliteNode) -> None:
-    out = n.state.sg.tensors[n.op.outputs[0]]
+    out = n.output_tensor()
     n.opts.ignore("in_data_type", "out_data_type")  # the tensors' own types rule
     if out.dtype is None:
         raise n.fail(f"casting to {out.type_name} is not supported")

@@ -1,11 +1,23 @@
-"""TFLite PACK, UNPACK, TILE, MIRROR_PAD, DEPTH_TO_SPACE and SPACE_TO_DEPTH."""
+"""TFLite SHAPE, PACK, UNPACK, TILE, MIRROR_PAD, DEPTH_TO_SPACE and SPACE_TO_DEPTH."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from halo.frontends.tflite.context import TfliteNode
 from halo.frontends.tflite.registry import converter
 from halo.ir.ops import tensor as t
 from halo.ir.ops.registry import norm_axis
+
+
+@converter("SHAPE")
+def _shape(n: TfliteNode) -> None:
+    """Shapes are static here: SHAPE is a constant, and the arithmetic on it folds."""
+    out = n.output_tensor()
+    n.opts.ignore("out_type")  # the output tensor's own type rules
+    if out.dtype is None or not out.dtype.is_int:
+        raise n.fail(f"output type {out.type_name} is not an integer type")
+    n.bind(n.const_value(np.array(n.x(0).shape, out.dtype.np), "shape"))
 
 
 @converter("PACK")

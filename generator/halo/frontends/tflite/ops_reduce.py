@@ -29,7 +29,7 @@ def _arg(n: TfliteNode) -> None:
     x, axis = n.x(0), n.const_ints(1, "axis")
     if len(axis) != 1:
         raise n.fail(f"expects one axis, got {axis}")
-    out = n.state.sg.tensors[n.op.outputs[0]]
+    out = n.output_tensor()
     n.opts.ignore("output_type")
     op = "ArgMax" if n.op.op == "ARG_MAX" else "ArgMin"
     attrs = r.ArgReduce(norm_axis(axis[0], x.rank, n.op.op), keepdims=False, select_last=False)

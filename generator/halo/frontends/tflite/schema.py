@@ -109,6 +109,7 @@ OPTION_TABLES: dict[str, tuple[int, dict[str, Field]]] = {
     "ArgMinOptions": (57, {"output_type": (0, "b", 0)}),
     "PackOptions": (59, {"values_count": (0, "i", 0), "axis": (1, "i", 0)}),
     "UnpackOptions": (64, {"num": (0, "i", 0), "axis": (1, "i", 0)}),
+    "ShapeOptions": (55, {"out_type": (0, "b", 0)}),
     "ResizeNearestNeighborOptions": (74, {"align_corners": (0, "?", False),
                                           "half_pixel_centers": (1, "?", False)}),
     "LeakyReluOptions": (75, {"alpha": (0, "f", 0.0)}),
@@ -145,6 +146,7 @@ OP_OPTIONS = {
     "TRANSPOSE_CONV": "TransposeConvOptions", "TILE": "TileOptions", "PACK": "PackOptions",
     "UNPACK": "UnpackOptions", "MIRROR_PAD": "MirrorPadOptions", "GELU": "GeluOptions",
     "DEPTH_TO_SPACE": "DepthToSpaceOptions", "SPACE_TO_DEPTH": "SpaceToDepthOptions",
+    "SHAPE": "ShapeOptions",
 }
 
 OPTION_CODES = {code: name for name, (code, _) in OPTION_TABLES.items()}
