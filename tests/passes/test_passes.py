@@ -12,6 +12,7 @@ from onnx import helper
 import models
 from halo.frontends import ImportOptions, load_model
 from halo.ir.verify import verify
+from halo.passes.affine_fold import AffineFolding
 from halo.passes.bn_fold import BatchNormFolding
 from halo.passes.dce import DeadCodeElimination
 from halo.passes.fold import ConstantFolding
@@ -102,3 +103,26 @@ def test_input_shape_override_reinfers(tmp_path: Path) -> None:
     graph = _load(models.mnist_cnn(), tmp_path, input=(4, 1, 28, 28))
     run_pipeline(graph, default_pipeline(), check=True)
     assert graph.outputs[0].shape == (4, 10)
+
+
+def test_affine_folding_into_conv(tmp_path: Path) -> None:
+    n = models.Net(5)
+    c = n.conv("input", 3, 4, 3, bias=True)
+    scale = n.param((1, 4, 1, 1), 1.0)
+    shift = n.param((4, 1, 1), 1.0)
+    y = n.node("Relu", [n.node("Add", [n.node("Mul", [c, scale]), shift])])
+    graph = _load(n.model("affine", (1, 3, 8, 8), y), tmp_path)
+    x = np.random.default_rng(0).standard_normal((1, 3, 8, 8)).astype(np.float32)
+    before = evaluate_graph(graph, {"input": x})[0]
+    assert AffineFolding().run(graph)
+    verify(graph)
+    assert _ops(graph) == ["Conv", "Relu"]
+    np.testing.assert_allclose(evaluate_graph(graph, {"input": x})[0], before, rtol=1e-5, atol=1e-5)
+
+
+def test_affine_folding_skips_spatial_constants(tmp_path: Path) -> None:
+    n = models.Net(6)
+    c = n.conv("input", 3, 4, 3)
+    y = n.node("Mul", [c, n.param((1, 1, 8, 8), 1.0)])  # varies over space: not foldable
+    graph = _load(n.model("spatial", (1, 3, 8, 8), y), tmp_path)
+    assert not AffineFolding().run(graph)

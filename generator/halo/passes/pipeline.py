@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from halo.ir.graph import Graph
 from halo.ir.verify import verify
+from halo.passes.affine_fold import AffineFolding
 from halo.passes.base import Pass
 from halo.passes.bn_fold import BatchNormFolding
 from halo.passes.dce import DeadCodeElimination
@@ -25,6 +26,7 @@ def default_pipeline(inputs: Sequence[str] = (), outputs: Sequence[str] = (),
         LayoutOptimization(channels_first_inputs, channels_first_outputs),
         IdentityRemoval(),
         BatchNormFolding(),
+        AffineFolding(),
         ConstantFolding(),
         DeadCodeElimination(),
     ]
