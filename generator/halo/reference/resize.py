@@ -20,8 +20,9 @@ def source_coordinate(mode: str, x: float, scale: float, in_len: int, out_len: i
         return center * (1 - adjust) + (x + 0.5) / scale - 0.5
     if mode == "pytorch_half_pixel":
         return (x + 0.5) / scale - 0.5 if out_len > 1 else 0.0
-    if mode == "align_corners":
-        return 0.0 if out_len == 1 else x * (in_len - 1) / (out_len - 1)
+    if mode == "align_corners":  # ONNX divides by the length the scale implies
+        length = scale * in_len
+        return 0.0 if length == 1 else x * (in_len - 1) / (length - 1)
     if mode == "asymmetric":
         return x / scale
     if mode == "tf_half_pixel_for_nn":

@@ -5,18 +5,21 @@ from __future__ import annotations
 import math
 
 from halo.frontends.onnx.context import OnnxNode
+from halo.frontends.onnx.ops_resize_ext import resize_by_matrices
 from halo.frontends.onnx.registry import converter
 from halo.ir.graph import Value
 from halo.ir.ops.nn import Resize
 
 _COORD_MODES = {"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners",
-                "asymmetric", "tf_half_pixel_for_nn"}
+                "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"}
 _NEAREST_MODES = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}
 
 
 def _emit(n: OnnxNode, x: Value, scales: list[float] | None, sizes: list[int] | None,
-          coord: str, mode: str, nearest_default: str = "round_prefer_floor") -> None:
+          coord: str, mode: str, nearest_default: str = "round_prefer_floor",
+          roi: list[float] | None = None) -> None:
     a = n.attrs
+    antialias = bool(a.int("antialias", 0))
     nearest = a.str("nearest_mode", nearest_default)
     cubic_a = a.float("cubic_coeff_a", -0.75)
     exclude = bool(a.int("exclude_outside", 0))
@@ -50,6 +53,14 @@ def _emit(n: OnnxNode, x: Value, scales: list[float] | None, sizes: list[int] | 
             full_sizes[ax] = int(math.floor(x.shape[ax] * full_scales[ax]))
     attrs = Resize(tuple(full_sizes), tuple(full_scales), mode, coord, nearest, cubic_a, exclude,
                    extrapolation)
+    if antialias and mode != "nearest" or coord == "tf_crop_and_resize":
+        full_roi = None
+        if roi is not None and len(roi):
+            full_roi = [0.0] * x.rank + [1.0] * x.rank
+            for i, ax in enumerate(axes):
+                full_roi[ax], full_roi[x.rank + ax] = float(roi[i]), float(roi[len(axes) + i])
+        n.bind(resize_by_matrices(n, x, attrs, full_roi, antialias))
+        return
     n.emit("Resize", [x], attrs)
 
 
@@ -67,14 +78,13 @@ def _resize(n: OnnxNode) -> None:
     x = n.input(0)
     assert x is not None
     if n.opset == 10:
-        scales, sizes, coord = n.const(1, "scales"), None, "asymmetric"
+        scales, sizes, coord, roi = n.const(1, "scales"), None, "asymmetric", None
     else:
         coord = n.attrs.str("coordinate_transformation_mode", "half_pixel")
-        if coord == "tf_crop_and_resize":
-            raise n.fail("tf_crop_and_resize is not supported")
+        roi = n.const(1, "roi") if coord == "tf_crop_and_resize" else None
         scales, sizes = n.const(2, "scales"), n.const(3, "sizes")
     scales = None if scales is None or len(scales) == 0 else [float(s) for s in scales]
     sizes = None if sizes is None or len(sizes) == 0 else [int(s) for s in sizes]
     if scales is None and sizes is None:
         raise n.fail("neither scales nor sizes is given")
-    _emit(n, x, scales, sizes, coord, n.attrs.str("mode", "nearest"))
+    _emit(n, x, scales, sizes, coord, n.attrs.str("mode", "nearest"), roi=roi)

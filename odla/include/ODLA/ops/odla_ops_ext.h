@@ -36,6 +36,32 @@ odla_BitCast(odla_value input, odla_element_type target_type,
 extern ODLA_API_EXPORT odla_value ODLA_API_CALL
 odla_Det(odla_value input, const odla_value_id value_id);
 
+/* How odla_GridSample reads positions outside the input. */
+typedef enum {
+  ODLA_GRID_PAD_ZEROS,     /* zero */
+  ODLA_GRID_PAD_BORDER,    /* the nearest border element */
+  ODLA_GRID_PAD_REFLECTION /* mirrored at the borders */
+} odla_grid_padding;
+
+/* ONNX GridSample: input [N, C, D1..Dr] sampled at grid [N, O1..Or, r]
+ * (normalized coordinates in [-1, 1], innermost dimension first) with
+ * nearest, linear or cubic (a = -0.75) interpolation; result [N, C, O1..Or]. */
+extern ODLA_API_EXPORT odla_value ODLA_API_CALL odla_GridSample(
+    odla_value input, odla_value grid, odla_interpolation_mode mode,
+    odla_grid_padding padding, odla_bool align_corners,
+    odla_value_shape output_dims, const odla_value_id value_id);
+
+/* ONNX RoiAlign on NCHW input: rois [R, 4] (x1, y1, x2, y2 in input
+ * coordinates times spatial_scale), batch_indices [R]; result
+ * [R, C, output_height, output_width]. sampling_ratio 0 picks ceil(bin size)
+ * samples per bin; half_pixel shifts coordinates by -0.5. */
+extern ODLA_API_EXPORT odla_value ODLA_API_CALL odla_RoiAlign(
+    odla_value input, odla_value rois, odla_value batch_indices,
+    odla_bool max_mode, odla_uint32 output_height, odla_uint32 output_width,
+    odla_uint32 sampling_ratio, odla_float32 spatial_scale,
+    odla_bool half_pixel, odla_value_shape output_dims,
+    const odla_value_id value_id);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
