@@ -175,5 +175,7 @@ function(halo_add_model target)
   _halo_require_runtime("${arg_RUNTIME}")
   add_library(${target} STATIC "${code}" "${data}" "${header}")
   target_include_directories(${target} PUBLIC "$<BUILD_INTERFACE:${out_dir}>")
-  target_link_libraries(${target} PUBLIC odla::${arg_RUNTIME})
+  # The archive of generated code needs only the ODLA headers to build; its users link the runtime.
+  # (Linking the runtime PUBLIC would make the generator wait until the runtime is built.)
+  target_link_libraries(${target} PRIVATE odla::headers INTERFACE odla::${arg_RUNTIME})
 endfunction()

@@ -127,12 +127,37 @@ def _compile_case(case: Case, tmp: Path, runtime: str) -> tuple[object, dict[str
     return graph, gen.files
 
 
+def _load_libraries(compiled: list[tuple[Case, object, dict[str, bytes]]], runtime: str,
+                    results: dict[str, str]) -> dict[str, ctypes.CDLL]:
+    """Build the batch as one shared library; when that fails, bisect so that only the cases
+    whose generated code does not build are reported (as build failures)."""
+    from halo.errors import HaloError
+    from halo.toolchain import build_model_library
+
+    if not compiled:
+        return {}
+    merged: dict[str, bytes] = {}
+    for _, _, files in compiled:
+        merged.update(files)
+    try:
+        lib = ctypes.CDLL(str(build_model_library(merged, "batch", runtime)))
+        return {case.name: lib for case, _, _ in compiled}
+    except HaloError as e:
+        if len(compiled) == 1:
+            lines = str(e).splitlines()
+            first = next((ln for ln in lines if "error:" in ln), lines[0])
+            results[compiled[0][0].name] = "build: " + " ".join(first.split())[:240]
+            return {}
+    half = len(compiled) // 2
+    return {**_load_libraries(compiled[:half], runtime, results),
+            **_load_libraries(compiled[half:], runtime, results)}
+
+
 def run_batch(cases: list[Case], runtime: str) -> dict[str, str]:
     """Compile and run ``cases`` in this process; map case name -> '' (pass) or failure text."""
     from halo.errors import HaloError
     from halo.reference import evaluate_graph
     from halo.run import check_inputs
-    from halo.toolchain import build_model_library
 
     results: dict[str, str] = {}
     compiled = []
@@ -146,25 +171,17 @@ def run_batch(cases: list[Case], runtime: str) -> dict[str, str]:
                 results[case.name] = "compile: " + " ".join(str(e).split())[:240]
             except Exception as e:  # noqa: BLE001 - a compiler bug is a failure to report, not a crash
                 results[case.name] = f"BUG {type(e).__name__}: {str(e)[:160]}"
-        if runtime != "emulator" and compiled:
-            merged: dict[str, bytes] = {}
-            for case, _, files in compiled:
-                merged.update(files)
-            try:
-                so = build_model_library(merged, "batch", runtime)
-                lib = ctypes.CDLL(str(so))
-            except HaloError as e:
-                for case, _, _ in compiled:
-                    results[case.name] = "build: " + str(e).splitlines()[0][:200]
-                return results
+        libs = _load_libraries(compiled, runtime, results) if runtime != "emulator" else {}
         for case, graph, _ in compiled:
+            if case.name in results:
+                continue
             try:
                 feeds = check_inputs(graph, case.inputs)
                 if runtime == "emulator":
                     outs = evaluate_graph(graph, {v.name: a for v, a in zip(graph.inputs, feeds)})
                 else:
                     outs = [np.empty(v.shape, v.dtype.np) for v in graph.outputs]
-                    fn = getattr(lib, case.name)
+                    fn = getattr(libs[case.name], case.name)
                     args = [a.ctypes.data_as(ctypes.c_void_p) for a in [*feeds, *outs]]
                     rc = fn(*args)
                     if rc != 0:

@@ -26,7 +26,8 @@ _ENV = jinja2.Environment(
 _C_KEYWORDS = frozenset(
     "auto bool break case char const continue default do double else enum extern float for goto if "
     "inline int long register restrict return short signed sizeof static struct switch typedef "
-    "union unsigned void volatile while class new delete this template typename namespace".split())
+    "union unsigned void volatile while class new delete this template typename namespace "
+    "and and_eq bitand bitor compl not not_eq or or_eq xor xor_eq".split())  # C++ alternative tokens
 
 
 @dataclass

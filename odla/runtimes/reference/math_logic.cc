@@ -60,17 +60,27 @@ struct BitOrOp : Bitwise {
 struct BitXorOp : Bitwise {
   template <class C> C operator()(C a, C b) const { return static_cast<C>(a ^ b); }
 };
-// Shifts the bit pattern; amounts outside [0, bits) give 0.
+// Shifts the bit pattern; signed right shifts are arithmetic (ONNX BitShift-28).
+// Amounts outside [0, bits) leave only the sign fill: -1 for a right shift of
+// a negative value, else 0.
 struct ShiftOp : Bitwise {
   bool left = true;
   template <class C> C operator()(C a, C b) const {
     using U = std::make_unsigned_t<C>;
     constexpr uint64_t kBits = sizeof(C) * CHAR_BIT;
     bool out_of_range = static_cast<uint64_t>(b) >= kBits;
-    if constexpr (std::is_signed_v<C>) out_of_range = out_of_range || b < 0;
-    if (out_of_range) return 0;
-    const U u = static_cast<U>(a);
+    bool negative = false;
+    if constexpr (std::is_signed_v<C>) {
+      out_of_range = out_of_range || b < 0;
+      negative = a < 0;
+    }
+    if (out_of_range) return static_cast<C>(!left && negative ? -1 : 0);
     const int n = static_cast<int>(b);
+    if (!left && negative) {  // shift the complement in unsigned, complement back
+      const U shifted = static_cast<U>(static_cast<U>(~static_cast<U>(a)) >> n);
+      return static_cast<C>(static_cast<U>(~shifted));
+    }
+    const U u = static_cast<U>(a);
     return static_cast<C>(left ? static_cast<U>(u << n) : static_cast<U>(u >> n));
   }
 };

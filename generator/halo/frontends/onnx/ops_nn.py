@@ -6,7 +6,8 @@ import numpy as np
 
 from halo.frontends.onnx.context import OnnxNode
 from halo.frontends.onnx.ops_norm_ext import batch_norm_training
-from halo.frontends.onnx.ops_pool_ext import SMALL_INTS, max_pool_small_int, max_pool_with_indices
+from halo.frontends.onnx.ops_pool_ext import (SMALL_INTS, avg_pool_dilated, max_pool_small_int,
+                                             max_pool_with_indices)
 from halo.frontends.onnx.registry import UseFunctionBody, converter
 from halo.ir.graph import Value
 from halo.ir.ops import linalg, nn, reduce, tensor
@@ -85,6 +86,8 @@ def _pool(n: OnnxNode, op: str) -> None:
         n.bind(*max_pool_with_indices(n, x, attrs, storage_order))
     elif op == "MaxPool" and x.dtype in SMALL_INTS:
         n.bind(max_pool_small_int(n, x, attrs))
+    elif op == "AveragePool" and any(v != 1 for v in d):
+        n.bind(avg_pool_dilated(n, x, attrs))
     else:
         n.emit(op, [x], attrs)
 

@@ -72,3 +72,31 @@ def max_pool_with_indices(n: OnnxNode, x: Value, a: nn.Pool, storage_order: int)
     if values.dtype != source.dtype:
         values = n.tmp("Cast", [values], ew.Cast(source.dtype))
     return values, n.tmp("Reshape", [idx], t.Reshape(shape))
+
+
+def _conv_ends(a: nn.Pool, spatial: tuple[int, ...]) -> tuple[int, ...]:
+    """End padding that makes a convolution produce the pool's output size (ceil mode)."""
+    out = [nn.pool_output_size(spatial[i], a.kernel[i], a.strides[i], a.dilations[i], a.pads_begin[i],
+                               a.pads_end[i], a.ceil_mode) for i in range(len(spatial))]
+    return tuple(max(e, (o - 1) * s + (k - 1) * d + 1 - size - b)
+                 for o, s, k, d, size, b, e in zip(out, a.strides, a.kernel, a.dilations, spatial,
+                                                   a.pads_begin, a.pads_end))
+
+
+def avg_pool_dilated(n: OnnxNode, x: Value, a: nn.Pool) -> Value:
+    """Dilated AveragePool (the runtime's kernel has no dilations): window sums as a depthwise
+    convolution with ones, times a constant per position that turns the number of input
+    elements in the window into the pool's divisor (both taken from the reference semantics)."""
+    channels, spatial = x.shape[1], x.shape[2:]
+    conv = nn.Conv(1, a.strides, a.dilations, a.pads_begin, _conv_ends(a, spatial))
+    ones = np.ones((1, 1, *spatial), x.dtype.np)
+    window = np.ones((1, 1, *a.kernel), x.dtype.np)
+    counts = n.tmp("Conv", [n.const_value(ones, "ones"), n.const_value(window, "window")], conv)
+    means = n.tmp("AveragePool", [n.const_value(ones, "ones")], a)
+    if not (counts.is_const and means.is_const):
+        raise n.fail("the pooling divisors did not fold to constants")
+    factor = np.where(counts.data > 0, means.data / np.maximum(counts.data, 1), 0).astype(x.dtype.np)
+    kernel = n.const_value(np.ones((channels, 1, *a.kernel), x.dtype.np), "window")
+    sums = n.tmp("Conv", [x, kernel], nn.Conv(channels, conv.strides, conv.dilations, conv.pads_begin,
+                                              conv.pads_end))
+    return n.tmp("Mul", [sums, n.const_value(factor, "divisor")])
