@@ -3,6 +3,8 @@
 #   make demo    compile examples/mnist with CMake + halo_add_model(), run it, and compare its
 #                predictions with ONNX Runtime's
 #   make test    run the test suite (pytest -n 2), with the cross compilers and QEMU it needs
+#   make conformance  the ONNX backend node tests on the reference runtime, per-op table
+#   make models  the whole-model tests of every frontend; prints each model's largest error
 #   make setup   only the Python environment (.venv) and the Debian packages of `make test`
 #
 # Setup is idempotent: missing Debian packages are installed (apt-get update first, only then),
@@ -38,7 +40,10 @@ define install_debs
 	fi
 endef
 
-.PHONY: demo test setup clean
+MODEL_TESTS := test_model_matches_onnxruntime or test_keras_application or test_savedmodel_directory \
+               or test_lenet or test_alexnet_shaped or test_ssd_heads or test_ssd_detection_output
+
+.PHONY: demo test conformance models setup clean
 
 demo: $(STAMPS)/debs-demo $(VENV)/.installed
 	cmake -S examples/mnist -B $(BUILD)/mnist -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -56,6 +61,15 @@ demo: $(STAMPS)/debs-demo $(VENV)/.installed
 
 test: setup
 	$(VENV)/bin/python -m pytest -n $(JOBS) -q $(PYTEST_ARGS)
+
+conformance: setup
+	PYTHONPATH=tests $(VENV)/bin/python -m conformance.onnx_backend --show-failures \
+	  --markdown $(BUILD)/onnx_conformance.md --json $(BUILD)/onnx_conformance.json
+
+models: setup
+	rm -rf $(BUILD)/model_results
+	$(VENV)/bin/python -m pytest -n $(JOBS) -q tests/frontends -k "$(MODEL_TESTS)"
+	$(VENV)/bin/python tests/model_report.py
 
 setup: $(STAMPS)/debs-test $(VENV)/.installed
 

@@ -24,6 +24,7 @@ import onnx
 
 HERE = Path(__file__).resolve().parent
 EXCLUDE_FILE = HERE / "onnx_exclusions.txt"
+TOLERANCE_FILE = HERE / "onnx_tolerances.txt"
 BATCH = 48
 
 
@@ -42,9 +43,28 @@ def _tensor_only(values: Sequence[object]) -> bool:
     return all(isinstance(v, np.ndarray) and v.dtype.kind not in "USO" for v in values)
 
 
+def _reasoned_lines(path: Path) -> list[tuple[list[str], str]]:
+    """Non-comment lines of ``path`` as (words before '#', reason after it); every line needs one."""
+    out = []
+    for line in path.read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        head, _, reason = line.partition("#")
+        if not reason.strip():
+            raise ValueError(f"{path.name}: entry without a reason: {line}")
+        out.append((head.split(), reason.strip()))
+    return out
+
+
+def load_tolerances() -> dict[str, tuple[float, float]]:
+    """``name-regex rtol atol  # reason`` per line: cases whose reference needs looser bounds."""
+    return {words[0]: (float(words[1]), float(words[2])) for words, _ in _reasoned_lines(TOLERANCE_FILE)}
+
+
 def collect(pattern: str = "") -> list[Case]:
     from onnx.backend.test.case.node import collect_testcases
 
+    tolerances = load_tolerances()
     cases = []
     for tc in collect_testcases(None):
         if tc.kind != "node" or not tc.data_sets or (pattern and not re.search(pattern, tc.name)):
@@ -53,22 +73,16 @@ def collect(pattern: str = "") -> list[Case]:
         if not (_tensor_only(inputs) and _tensor_only(outputs)):
             continue
         op = tc.model.graph.node[0].op_type if tc.model.graph.node else "?"
+        rtol, atol = next((t for p, t in tolerances.items() if re.fullmatch(p, tc.name)),
+                          (tc.rtol, tc.atol))
         cases.append(Case(tc.name, op, tc.model.SerializeToString(), list(inputs), list(outputs),
-                          tc.rtol, tc.atol))
+                          rtol, atol))
     return cases
 
 
 def load_exclusions() -> dict[str, str]:
     """``name-regex  # reason`` per line; every entry needs a reason."""
-    out = {}
-    for line in EXCLUDE_FILE.read_text().splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        pattern, _, reason = line.partition("#")
-        if not reason.strip():
-            raise ValueError(f"exclusion without a reason: {line}")
-        out[pattern.strip()] = reason.strip()
-    return out
+    return {words[0]: reason for words, reason in _reasoned_lines(EXCLUDE_FILE)}
 
 
 def _compare(actual: list[np.ndarray], expected: list[np.ndarray], rtol: float, atol: float) -> str:

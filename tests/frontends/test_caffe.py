@@ -18,6 +18,7 @@ from caffe_util import (
     run,
     softmax,
 )
+from results import record
 
 pytestmark = pytest.mark.frontends
 
@@ -60,7 +61,7 @@ def test_lenet(tmp_path: Path) -> None:
     y = pool(conv(x, w1, b1), "MAX", 2, 2)
     y = pool(conv(y, w2, b2), "MAX", 2, 2)
     y = softmax(inner_product(np.maximum(inner_product(y, w3, b3), 0), w4, b4))
-    print(f"lenet: largest relative error {rel_error(run(nb, tmp_path, [x])[0], y):.2e}")
+    record("Caffe", "LeNet", "numpy (Caffe semantics)", rel_error(run(nb, tmp_path, [x])[0], y))
 
 
 def test_alexnet_shaped(tmp_path: Path) -> None:
@@ -120,4 +121,4 @@ def test_alexnet_shaped(tmp_path: Path) -> None:
         bottom = name
     nb.layer("Softmax", "prob", ["fc8"], ["prob"])
     err = rel_error(run(nb, tmp_path, [ref["data"]])[0], softmax(y))
-    print(f"alexnet: largest relative error {err:.2e}")
+    record("Caffe", "CaffeNet/AlexNet-shaped", "numpy (Caffe semantics)", err)

@@ -19,6 +19,7 @@ from caffe_util import (
     run,
     softmax,
 )
+from results import record
 
 pytestmark = pytest.mark.frontends
 
@@ -177,7 +178,7 @@ def test_ssd_heads(tmp_path: Path) -> None:
     nb, x, ref = ssd_net(detection=False)
     names = ("mbox_conf_flatten", "mbox_loc", "mbox_priorbox")
     errs += [rel_error(o, ref[n]) for o, n in zip(run(nb, tmp_path, [x]), names)]
-    print(f"ssd heads: largest relative error {max(errs):.2e}")
+    record("Caffe", "SSD-shaped (heads, PriorBox)", "numpy (Caffe semantics)", max(errs))
 
 
 @pytest.mark.parametrize("conf_thr, keep_top_k", [(0.2, 25), (0.3, -1)])
@@ -201,7 +202,8 @@ def test_ssd_detection_output(conf_thr: float, keep_top_k: int, tmp_path: Path) 
     assert 0 < count == len(expected), f"{count} detections, Caffe keeps {len(expected)}"
     assert np.all(rows[count:] == -1)
     err = rel_error(rows[:count], expected)
-    print(f"ssd detection_out: {count} detections, largest relative error {err:.2e}")
+    record("Caffe", f"SSD-shaped DetectionOutput (conf {conf_thr}, keep {keep_top_k})",
+           "numpy (Caffe semantics)", err, f"{count} detections")
 
 
 def test_nms_long_suppression_chain(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 import models
 from onnx_util import check
+from results import record
 
 pytestmark = pytest.mark.frontends
 
@@ -21,4 +22,4 @@ def test_model_matches_onnxruntime(build, size, tmp_path) -> None:
     shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
     x = np.random.default_rng(7).standard_normal(shape).astype(np.float32)
     worst = check(model, {"input": x}, tmp_path, rtol=1e-3, atol=1e-4)
-    print(f"{model.graph.name}: largest relative error {worst:.2e}")
+    record("ONNX", model.graph.name, "ONNX Runtime", worst, f"input {'x'.join(map(str, shape))}")

@@ -15,6 +15,7 @@ keras = pytest.importorskip("keras")
 from halo.compiler import CompileOptions, import_and_optimize
 from halo.errors import ModelError, OptionError, UnsupportedError
 from halo.frontends import ImportOptions, load_model
+from results import record
 from tf_util import compare, freeze, randomize, spec
 
 pytestmark = pytest.mark.frontends
@@ -39,7 +40,8 @@ def _keras_pb(name: str, size: int, tmp: Path, **kw: object) -> tuple[Path, np.n
 def test_keras_application_matches_tensorflow(name: str, size: int, kw: dict, tmp_path: Path) -> None:
     pb, x, expected = _keras_pb(name, size, tmp_path, **kw)
     worst = compare(pb, [x], [expected], rtol=1e-3, atol=1e-4 * float(np.abs(expected).max()))
-    print(f"{name} {size}x{size}: largest relative error {worst:.2e} (|logits| <= {np.abs(expected).max():.1f})")
+    record("TensorFlow", f"Keras {name} (frozen .pb)", "TensorFlow", worst,
+           f"input {size}x{size}, |logits| <= {np.abs(expected).max():.1f}")
 
 
 def _graph_def(pb: Path) -> tf.compat.v1.GraphDef:
@@ -54,7 +56,8 @@ def _small_pb(tmp: Path) -> tuple[Path, np.ndarray]:
 
 
 def test_savedmodel_directory(tmp_path: Path) -> None:
-    class Net(tf.Module):
+    class SavedNet(tf.Module):  # a unique name: in one xdist run autograph
+        # converted the __init__ of another class named Net for this one
         def __init__(self) -> None:
             rng = np.random.default_rng(4)
             self.w = tf.Variable(rng.standard_normal((3, 3, 3, 8)).astype(np.float32))
@@ -65,7 +68,7 @@ def test_savedmodel_directory(tmp_path: Path) -> None:
             y = tf.nn.relu(tf.nn.conv2d(x, self.w, 2, "SAME"))
             return {"logits": tf.matmul(tf.reduce_mean(y, [1, 2]), self.d), "features": y}
 
-    net = Net()
+    net = SavedNet()
     tf.saved_model.save(net, str(tmp_path / "sm"), signatures=net.__call__)
     x = np.random.default_rng(5).standard_normal((1, 12, 12, 3)).astype(np.float32)
     want = net(tf.constant(x))
@@ -75,7 +78,7 @@ def test_savedmodel_directory(tmp_path: Path) -> None:
     assert (tmp_path / "sm" / "saved_model.pb") in graph.source_files
     assert any("variables" in p.parts for p in graph.source_files)
     worst = compare(tmp_path / "sm", [x], [want["features"].numpy(), want["logits"].numpy()])
-    print(f"SavedModel: largest relative error {worst:.2e}")
+    record("TensorFlow", "SavedModel (conv + dense, two outputs)", "TensorFlow", worst)
 
 
 def test_outputs_inputs_and_names(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from halo.frontends.tflite import graph_quant, inspect
 from halo.frontends.tflite.options import Options
 from halo.frontends.tflite.schema import ACTIVATIONS
 from halo.run import run_model
+from results import record
 
 pytestmark = [pytest.mark.frontends,
               pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")]
@@ -226,7 +227,9 @@ def test_keras_applications(name: str, tmp_path: Path) -> None:
         model = tf.keras.applications.ResNet50(input_shape=(64, 64, 3), weights=None,
                                                classifier_activation=None)
     randomize(model)
-    compare(keras_model(model, tmp_path / f"{name}.tflite"))
+    worst = compare(keras_model(model, tmp_path / f"{name}.tflite"))
+    record("TFLite", f"Keras {name} (TFLite converter)", "TFLite interpreter", worst,
+           "error relative to max(1, |output|)")
 
 
 @pytest.fixture(scope="module")

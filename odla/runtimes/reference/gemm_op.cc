@@ -85,6 +85,10 @@ void run_simple(const GemmGeometry& g, const T* a, const T* b, const T* c, T* y)
 
 odla_value build_gemm(odla_value A, bool ta, odla_value B, bool tb, float alpha, float beta,
                       odla_value C, const odla_value_shape& output_dims, const odla_value_id id) {
+  if (is_half(A, "A"))  // float16: packed float32 kernel on widened operands
+    return via_float32({A, B, C}, id, [&](const std::vector<odla_value>& v, odla_value_id i) {
+      return build_gemm(v[0], ta, v[1], tb, alpha, beta, v[2], output_dims, i);
+    });
   odla_value a = operand(A, "A");
   odla_value b = operand(B, "B");
   odla_value c = optional_operand(C, "C");

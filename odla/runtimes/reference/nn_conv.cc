@@ -54,6 +54,13 @@ odla_value build_conv(bool transposed, odla_value input, odla_memory_layout inpu
                       const odla_uint32* pads_front, const odla_uint32* pads_back,
                       odla_value bias,
                       const odla_value_shape& output_dims, const odla_value_id id) {
+  if (is_half(input, "input"))
+    return via_float32({input, kernel, bias}, id,
+                       [&](const std::vector<odla_value>& v, odla_value_id i) {
+                         return build_conv(transposed, v[0], input_layout, group, v[1],
+                                           kernel_layout, strides, dilations, pads_front,
+                                           pads_back, v[2], output_dims, i);
+                       });
   odla_value x = operand(input, "input");
   odla_value w = operand(kernel, "kernel");
   odla_value b = optional_operand(bias, "bias");

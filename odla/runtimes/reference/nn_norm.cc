@@ -1,5 +1,5 @@
-// Normalizations (batch, instance, layer, LRN) and the softmax family,
-// float32, on top of kernels/norm.h and kernels/softmax.h.
+// Normalizations (batch, instance, layer, LRN; float32) and the softmax family
+// (float32, float64, float16), on top of kernels/norm.h and kernels/softmax.h.
 #include <algorithm>
 #include <memory>
 
@@ -122,19 +122,34 @@ odla_value build_lrn(odla_value input, odla_memory_layout layout, int size, floa
 
 enum class SoftmaxKind { kSoftmax, kLogSoftmax, kHardmax };
 
+template <class T>
+void softmax_kernel(SoftmaxKind kind, const AxisSplit& s, const T* src, T* dst) {
+  if (kind == SoftmaxKind::kSoftmax)
+    odla_ref::softmax(src, dst, s.outer, s.axis_len, s.inner);
+  else if (kind == SoftmaxKind::kLogSoftmax)
+    odla_ref::log_softmax(src, dst, s.outer, s.axis_len, s.inner);
+  else
+    odla_ref::hardmax(src, dst, s.outer, s.axis_len, s.inner);
+}
+
+// float32 and float64 natively, float16 through float32.
 odla_value build_softmax(const char* name, SoftmaxKind kind, odla_value input, int axis,
                          const odla_value_id id) {
-  odla_value x = float_input(input, 1);
+  if (is_half(input, "input"))
+    return via_float32({input}, id, [&](const std::vector<odla_value>& v, odla_value_id i) {
+      return build_softmax(name, kind, v[0], axis, i);
+    });
+  odla_value x = operand(input, "input");
+  const odla_element_type dt = x->type.dtype;
+  if (dt != ODLA_FLOAT32 && dt != ODLA_FLOAT64)
+    fail("input must be float32, float64 or float16, got " + type_str(x->type));
+  if (x->type.rank() < 1) fail("input needs rank >= 1, got " + type_str(x->type));
   const AxisSplit s = split_at_axis(x->type.dims, normalize_axis(axis, x->type.rank(), "axis"));
-  Kernel k = [s, kind](const KernelIO& io) {
-    const float* src = io.input<float>(0);
-    float* dst = io.output<float>(0);
-    if (kind == SoftmaxKind::kSoftmax)
-      odla_ref::softmax(src, dst, s.outer, s.axis_len, s.inner);
-    else if (kind == SoftmaxKind::kLogSoftmax)
-      odla_ref::log_softmax(src, dst, s.outer, s.axis_len, s.inner);
+  Kernel k = [s, kind, dt](const KernelIO& io) {
+    if (dt == ODLA_FLOAT64)
+      softmax_kernel(kind, s, io.input<double>(0), io.output<double>(0));
     else
-      odla_ref::hardmax(src, dst, s.outer, s.axis_len, s.inner);
+      softmax_kernel(kind, s, io.input<float>(0), io.output<float>(0));
   };
   NodeOptions options;
   options.inplace_input = kind == SoftmaxKind::kHardmax ? -1 : 0;

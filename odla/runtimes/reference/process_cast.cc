@@ -50,6 +50,20 @@ odla_value build_cast(odla_value input, odla_element_type target, const odla_val
   return add_node("odla_Cast", {x}, TensorType{target, x->type.dims}, id, std::move(k), options);
 }
 
+}  // namespace
+
+odla_value via_float32(std::vector<odla_value> operands, const odla_value_id id,
+                       const WideBuild& build) {
+  for (odla_value& v : operands)
+    if (v != nullptr && operand(v, "operand")->type.dtype == ODLA_FLOAT16)
+      v = build_cast(v, ODLA_FLOAT32, nullptr);
+  return build_cast(build(operands, nullptr), ODLA_FLOAT16, id);
+}
+
+bool is_half(odla_value v, const char* what) { return operand(v, what)->type.dtype == ODLA_FLOAT16; }
+
+namespace {
+
 odla_value build_select(odla_value condition, odla_value a, odla_value b,
                         const odla_value_shape& output_dims, const odla_value_id id) {
   odla_value c = operand(condition, "condition");
