@@ -147,3 +147,22 @@ def test_external_data_inside_folder_works(tmp_path: Path) -> None:
 def test_bad_model_name(relu_model: Path, tmp_path: Path) -> None:
     assert_clean_error(halo("compile", relu_model, "-o", tmp_path, "--name", "9bad-name"),
                        "C identifier")
+
+
+@pytest.mark.parametrize("dims, raw, needle", [
+    ((2, 3), np.zeros(5, np.float32).tobytes(), "inconsistent"),  # 20 bytes for 6 floats
+    ((2**40, 2**40), b"", "'w'"),  # element count overflows what any buffer holds
+    ((2, -3), b"", "'w'"),
+], ids=["byte_length", "dims_overflow", "negative_dim"])
+def test_initializer_that_does_not_fit_its_shape(dims: tuple[int, ...], raw: bytes, needle: str,
+                                                 tmp_path: Path) -> None:
+    x = np.zeros((2, 3), np.float32)
+    model = make_model([helper.make_node("Add", ["x", "w"], ["y"])], {"x": x}, ["y"],
+                       {"w": np.zeros((2, 3), np.float32)})
+    t = model.graph.initializer[0]
+    del t.dims[:]
+    t.dims.extend(dims)
+    t.raw_data = raw
+    path = tmp_path / "bad_init.onnx"
+    path.write_bytes(model.SerializeToString())
+    assert_clean_error(halo("compile", path, "-o", tmp_path / "o"), needle)

@@ -109,6 +109,9 @@ def load(path: Path, options: ImportOptions) -> Graph:
                           hint="model inputs: " + ", ".join(vi.name for vi in real_inputs))
     for t in g.initializer:
         onnx_dtype(t.data_type, f"initializer '{t.name}'")
+        if any(d < 0 for d in t.dims):
+            raise ModelError(f"initializer '{t.name}' has a negative dimension: {list(t.dims)}",
+                             hint="the file is corrupt; re-export the model")
         try:
             array = numpy_helper.to_array(t)
         except (ValueError, TypeError) as e:
