@@ -156,6 +156,22 @@ void test_nn_ops() {
   check_near(eval1<float>(ODLA_FLOAT32, {1, 3}, std::vector<float>{1, 2, 3}, 3, [](odla_value x) {
                return odla_Softmax(x, -1, nullptr);
              }), {0.09003057f, 0.24472847f, 0.66524096f}, 1e-5, "Softmax");
+  check_near(eval1<double>(ODLA_FLOAT64, {1, 3}, std::vector<double>{1, 2, 3}, 3, [](odla_value x) {
+               return odla_Softmax(x, -1, nullptr);
+             }), {0.090030573170380462, 0.24472847105479764, 0.66524095577482178}, 1e-14,
+             "Softmax float64");
+  // float16 (bit patterns): computed in float32, rounded once to nearest even.
+  check_near(eval1<uint16_t>(ODLA_FLOAT16, {1, 3}, std::vector<uint16_t>{0x3c00, 0x4000, 0x4200},
+                             3, [](odla_value x) { return odla_Softmax(x, -1, nullptr); }),
+             {0x2dc3, 0x33d5, 0x3952}, 0, "Softmax float16");
+  const std::vector<uint16_t> half_b{0x3800, 0x3c00, 0x3e00, 0x4000};  // 0.5 1 1.5 2
+  check_near(eval1<uint16_t>(ODLA_FLOAT16, {2, 2}, std::vector<uint16_t>{0x3c00, 0x4000, 0x4200,
+                                                                         0x4400},  // 1 2 3 4
+                             4, [&](odla_value x) {
+                               return odla_Gemm(x, 0, constant(half_b, ODLA_FLOAT16, {2, 2}), 0,
+                                                1.f, 0.f, nullptr, shape({2, 2}), nullptr);
+                             }),
+             {0x4300, 0x4500, 0x4780, 0x4980}, 0, "Gemm float16");  // 3.5 5 7.5 11
   const std::vector<float> mean{0, 1}, var{1, 4}, offset{1, 1};
   check_near(eval1<float>(ODLA_FLOAT32, {1, 2, 1, 1}, std::vector<float>{1, 2}, 2,
                           [&](odla_value x) {
