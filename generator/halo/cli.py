@@ -86,6 +86,14 @@ def cmd_run(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_profile(a: argparse.Namespace) -> int:
+    from halo.profile import format_profile, profile_model
+
+    arrays = [_load_npy(f, "input array") for f in a.input]
+    print(format_profile(profile_model(a.model, arrays, _options(a), a.repeat), a.top))
+    return 0
+
+
 def _fmt_bytes(n: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
@@ -129,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--input", action="append", default=[], type=Path, help=".npy per model input")
     r.add_argument("--out", type=Path, required=True, help="folder for output_<i>.npy")
     r.set_defaults(fn=cmd_run)
+    pr = sub.add_parser("profile", help="run repeatedly with per-node timing (reference runtime)")
+    _add_compile_options(pr)
+    pr.add_argument("--input", action="append", default=[], type=Path, help=".npy per model input")
+    pr.add_argument("--repeat", type=int, default=10, help="timed calls (default 10)")
+    pr.add_argument("--top", type=int, default=15, help="slowest nodes to list (default 15)")
+    pr.set_defaults(fn=cmd_profile)
     i = sub.add_parser("info", help="inputs, outputs, op histogram, parameters, FLOPs, memory")
     _add_compile_options(i)
     i.set_defaults(fn=cmd_info)

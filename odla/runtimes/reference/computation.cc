@@ -41,6 +41,11 @@ odla_value _odla_computation::add_value(const char* id, odla_rt::TensorType type
   return v;
 }
 
+_odla_computation::~_odla_computation() {
+  profile.write([&](size_t i) { return nodes[i].op; },
+                [&](size_t i) { return nodes[i].outputs.empty() ? std::string() : nodes[i].outputs[0]->id; });
+}
+
 void _odla_computation::graph_changed() {
   std::lock_guard<std::mutex> lock(plan_mutex);
   plan.reset();

@@ -1,4 +1,5 @@
 // Contexts (bound buffers and the activation arena) and execution.
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -84,13 +85,23 @@ void run(_odla_computation& comp, _odla_context& ctx) {
   }
   std::vector<const void*> in;
   std::vector<void*> out;
+  const bool profiling = odla_rt::Profile::path() != nullptr;
+  std::vector<int> nodes;
+  std::vector<uint64_t> ns;
   for (const odla_rt::Step& step : plan->steps) {
     in.clear();
     out.clear();
     for (int v : step.inputs) in.push_back(ptr[v]);
     for (int v : step.outputs) out.push_back(ptr[v]);
+    const auto start = profiling ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     step.kernel(odla_rt::KernelIO{in.data(), out.data(), arena + step.scratch_offset});
+    if (profiling) {
+      nodes.push_back(step.node);
+      ns.push_back(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                             std::chrono::steady_clock::now() - start).count()));
+    }
   }
+  if (profiling) comp.profile.add(nodes, ns, comp.nodes.size());
   for (const auto& [v, o] : plan->copies) {
     const size_t bytes = comp.values[v]->type.bytes();
     if (bytes != 0 && outs[o] != ptr[v]) std::memmove(outs[o], ptr[v], bytes);

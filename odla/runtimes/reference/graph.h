@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dtype.h"
+#include "profile.h"
 
 namespace odla_rt {
 
@@ -81,6 +82,12 @@ struct _odla_computation {
 
   std::mutex plan_mutex;
   std::shared_ptr<const odla_rt::Plan> plan;  // null until planned
+  odla_rt::Profile profile;  // filled while ODLA_PROFILE is set
+
+  _odla_computation() = default;
+  _odla_computation(const _odla_computation&) = delete;
+  _odla_computation& operator=(const _odla_computation&) = delete;
+  ~_odla_computation();  // appends the profile, if any
 
   odla_value add_value(const char* id, odla_rt::TensorType type,
                        odla_rt::ValueKind kind);

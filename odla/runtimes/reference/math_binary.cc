@@ -102,28 +102,28 @@ using odla_rt::guard_build;
 extern "C" {
 
 odla_value odla_Add(odla_value lhs, odla_value rhs, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_binary<odla_rt::AddOp>(__func__, lhs, rhs, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_binary<odla_rt::AddOp>(fn, lhs, rhs, id); });
 }
 odla_value odla_Sub(odla_value lhs, odla_value rhs, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_binary<odla_rt::SubOp>(__func__, lhs, rhs, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_binary<odla_rt::SubOp>(fn, lhs, rhs, id); });
 }
 odla_value odla_Mul(odla_value lhs, odla_value rhs, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_binary<odla_rt::MulOp>(__func__, lhs, rhs, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_binary<odla_rt::MulOp>(fn, lhs, rhs, id); });
 }
 odla_value odla_Div(odla_value lhs, odla_value rhs, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_binary<odla_rt::DivOp>(__func__, lhs, rhs, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_binary<odla_rt::DivOp>(fn, lhs, rhs, id); });
 }
 odla_value odla_Max(odla_value lhs, odla_value rhs, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_binary<odla_rt::MaxOp>(__func__, lhs, rhs, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_binary<odla_rt::MaxOp>(fn, lhs, rhs, id); });
 }
 odla_value odla_Min(odla_value lhs, odla_value rhs, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_binary<odla_rt::MinOp>(__func__, lhs, rhs, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_binary<odla_rt::MinOp>(fn, lhs, rhs, id); });
 }
 odla_value odla_Mod(odla_value lhs, odla_value rhs, odla_int64 fmod, const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     odla_rt::ModOp op;
     op.c_fmod = fmod != 0;
-    return build_binary(__func__, lhs, rhs, id, op);
+    return build_binary(fn, lhs, rhs, id, op);
   });
 }
 odla_value odla_Pow(odla_value base, odla_value exponent, const odla_value_id id) {

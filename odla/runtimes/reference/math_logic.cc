@@ -115,10 +115,10 @@ ODLA_BINARY(BitwiseXor, BitXorOp)
 
 odla_value odla_Shift(odla_value input, odla_value shift_amount, odla_bool is_left_shift,
                       const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     odla_rt::ShiftOp op;
     op.left = is_left_shift != 0;
-    return build_binary(__func__, input, shift_amount, id, op);
+    return build_binary(fn, input, shift_amount, id, op);
   });
 }
 

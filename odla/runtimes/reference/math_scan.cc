@@ -109,8 +109,8 @@ extern "C" {
 odla_value odla_ArgMax(odla_value input, odla_int32 axis, odla_bool keep_dims,
                        odla_bool return_last_index, odla_value_type output_value_type,
                        const odla_value_id id) {
-  return odla_rt::guard_build(__func__, [&] {
-    return odla_rt::build_arg(__func__, true, input, axis, keep_dims, return_last_index,
+  return odla_rt::guard_build(__func__, [&, fn = __func__] {
+    return odla_rt::build_arg(fn, true, input, axis, keep_dims, return_last_index,
                               output_value_type, id);
   });
 }
@@ -118,8 +118,8 @@ odla_value odla_ArgMax(odla_value input, odla_int32 axis, odla_bool keep_dims,
 odla_value odla_ArgMin(odla_value input, odla_int32 axis, odla_bool keep_dims,
                        odla_bool return_last_index, odla_value_type output_value_type,
                        const odla_value_id id) {
-  return odla_rt::guard_build(__func__, [&] {
-    return odla_rt::build_arg(__func__, false, input, axis, keep_dims, return_last_index,
+  return odla_rt::guard_build(__func__, [&, fn = __func__] {
+    return odla_rt::build_arg(fn, false, input, axis, keep_dims, return_last_index,
                               output_value_type, id);
   });
 }

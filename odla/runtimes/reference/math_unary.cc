@@ -170,11 +170,11 @@ ODLA_UNARY(IsNaN, IsNaNOp)
 
 odla_value odla_IsInf(odla_value input, odla_bool detect_pos, odla_bool detect_neg,
                       const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     odla_rt::IsInfOp op;
     op.pos = detect_pos != 0;
     op.neg = detect_neg != 0;
-    return build_unary(__func__, input, id, op);
+    return build_unary(fn, input, id, op);
   });
 }
 

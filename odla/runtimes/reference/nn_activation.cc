@@ -92,85 +92,85 @@ using odla_rt::guard_build;
 extern "C" {
 
 odla_value odla_Relu(odla_value input, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_unary<odla_rt::ReluOp>(__func__, input, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_unary<odla_rt::ReluOp>(fn, input, id); });
 }
 odla_value odla_Sigmoid(odla_value input, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_unary<odla_rt::SigmoidOp>(__func__, input, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_unary<odla_rt::SigmoidOp>(fn, input, id); });
 }
 odla_value odla_HardSwish(odla_value input, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_unary<odla_rt::HardSwishOp>(__func__, input, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_unary<odla_rt::HardSwishOp>(fn, input, id); });
 }
 odla_value odla_Softplus(odla_value input, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_unary<odla_rt::SoftplusOp>(__func__, input, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_unary<odla_rt::SoftplusOp>(fn, input, id); });
 }
 odla_value odla_Softsign(odla_value input, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_unary<odla_rt::SoftsignOp>(__func__, input, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_unary<odla_rt::SoftsignOp>(fn, input, id); });
 }
 odla_value odla_Mish(odla_value input, const odla_value_id id) {
-  return guard_build(__func__, [&] { return build_unary<odla_rt::MishOp>(__func__, input, id); });
+  return guard_build(__func__, [&, fn = __func__] { return build_unary<odla_rt::MishOp>(fn, input, id); });
 }
 odla_value odla_LeakyRelu(odla_value input, odla_float32 alpha, const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     odla_rt::LeakyReluOp op;
     op.alpha = alpha;
-    return build_unary(__func__, input, id, op);
+    return build_unary(fn, input, id, op);
   });
 }
 odla_value odla_Elu(odla_value input, odla_float32 alpha, const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     odla_rt::EluOp op;
     op.alpha = alpha;
-    return build_unary(__func__, input, id, op);
+    return build_unary(fn, input, id, op);
   });
 }
 odla_value odla_Selu(odla_value input, odla_float32 alpha, odla_float32 gamma,
                      const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     odla_rt::SeluOp op;
     op.alpha = alpha;
     op.gamma = gamma;
-    return build_unary(__func__, input, id, op);
+    return build_unary(fn, input, id, op);
   });
 }
 odla_value odla_Celu(odla_value input, odla_float32 alpha, const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     if (alpha == 0) odla_rt::fail("alpha must not be 0");
     odla_rt::CeluOp op;
     op.alpha = alpha;
-    return build_unary(__func__, input, id, op);
+    return build_unary(fn, input, id, op);
   });
 }
 odla_value odla_HardSigmoid(odla_value input, odla_float32 alpha, odla_float32 beta,
                             const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     odla_rt::HardSigmoidOp op;
     op.alpha = alpha;
     op.beta = beta;
-    return build_unary(__func__, input, id, op);
+    return build_unary(fn, input, id, op);
   });
 }
 odla_value odla_ThresholdedRelu(odla_value input, odla_float32 alpha, const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     odla_rt::ThresholdedReluOp op;
     op.alpha = alpha;
-    return build_unary(__func__, input, id, op);
+    return build_unary(fn, input, id, op);
   });
 }
 odla_value odla_Gelu(odla_value input, odla_bool use_approx, const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     odla_rt::GeluOp op;
     op.approximate = use_approx != 0;
-    return build_unary(__func__, input, id, op);
+    return build_unary(fn, input, id, op);
   });
 }
 odla_value odla_PRelu(odla_value input, odla_value slope, const odla_value_id id) {
-  return guard_build(__func__, [&] {
+  return guard_build(__func__, [&, fn = __func__] {
     odla_value x = odla_rt::operand(input, "input");
     odla_value s = odla_rt::operand(slope, "slope");
     if (odla_rt::broadcast_dims(x->type.dims, s->type.dims) != x->type.dims)
       odla_rt::fail("slope " + odla_rt::type_str(s->type) + " does not broadcast to input " +
                     odla_rt::type_str(x->type));
-    return odla_rt::build_binary<odla_rt::PReluOp>(__func__, x, s, id);
+    return odla_rt::build_binary<odla_rt::PReluOp>(fn, x, s, id);
   });
 }
 

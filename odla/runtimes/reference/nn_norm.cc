@@ -200,20 +200,20 @@ odla_value odla_LRN(odla_value input, odla_memory_layout input_layout, odla_int3
 }
 
 odla_value odla_Softmax(odla_value input, odla_int32 axis, const odla_value_id id) {
-  return guard_build(__func__, [&] {
-    return odla_rt::build_softmax(__func__, SoftmaxKind::kSoftmax, input, axis, id);
+  return guard_build(__func__, [&, fn = __func__] {
+    return odla_rt::build_softmax(fn, SoftmaxKind::kSoftmax, input, axis, id);
   });
 }
 
 odla_value odla_LogSoftmax(odla_value input, odla_int32 axis, const odla_value_id id) {
-  return guard_build(__func__, [&] {
-    return odla_rt::build_softmax(__func__, SoftmaxKind::kLogSoftmax, input, axis, id);
+  return guard_build(__func__, [&, fn = __func__] {
+    return odla_rt::build_softmax(fn, SoftmaxKind::kLogSoftmax, input, axis, id);
   });
 }
 
 odla_value odla_Hardmax(odla_value input, odla_int32 axis, const odla_value_id id) {
-  return guard_build(__func__, [&] {
-    return odla_rt::build_softmax(__func__, SoftmaxKind::kHardmax, input, axis, id);
+  return guard_build(__func__, [&, fn = __func__] {
+    return odla_rt::build_softmax(fn, SoftmaxKind::kHardmax, input, axis, id);
   });
 }
 

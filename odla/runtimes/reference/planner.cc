@@ -147,6 +147,7 @@ class Planner {
       if (!live_node_[i] || n.is_view) continue;
       Step step;
       step.kernel = n.kernel;
+      step.node = i;
       for (odla_value v : n.inputs) step.inputs.push_back(v->index);
       for (odla_value v : n.outputs) step.outputs.push_back(v->index);
       if (n.scratch_bytes != 0) {

@@ -24,6 +24,7 @@ struct Step {
   std::vector<int> inputs;   // value indices
   std::vector<int> outputs;  // value indices
   size_t scratch_offset = 0;
+  int node = 0;  // index in the computation's nodes (names it in profiles)
 };
 
 struct Plan {

@@ -184,8 +184,8 @@ ODLA_REDUCE(ReduceSumSquare, kSumSquare)
 odla_value odla_ReduceL1(odla_value input, odla_size_t num_of_axes, const odla_uint32* axes,
                          odla_bool keep_dims, odla_float32 epsilon,
                          odla_value_shape output_dims, const odla_value_id id) {
-  return odla_rt::guard_build(__func__, [&] {
-    return odla_rt::build_reduce(__func__, Reduce::kL1, input, num_of_axes, axes, keep_dims,
+  return odla_rt::guard_build(__func__, [&, fn = __func__] {
+    return odla_rt::build_reduce(fn, Reduce::kL1, input, num_of_axes, axes, keep_dims,
                                  epsilon, output_dims, id);
   });
 }
@@ -193,8 +193,8 @@ odla_value odla_ReduceL1(odla_value input, odla_size_t num_of_axes, const odla_u
 odla_value odla_ReduceL2(odla_value input, odla_size_t num_of_axes, const odla_uint32* axes,
                          odla_bool keep_dims, odla_float32 epsilon,
                          odla_value_shape output_dims, const odla_value_id id) {
-  return odla_rt::guard_build(__func__, [&] {
-    return odla_rt::build_reduce(__func__, Reduce::kL2, input, num_of_axes, axes, keep_dims,
+  return odla_rt::guard_build(__func__, [&, fn = __func__] {
+    return odla_rt::build_reduce(fn, Reduce::kL2, input, num_of_axes, axes, keep_dims,
                                  epsilon, output_dims, id);
   });
 }

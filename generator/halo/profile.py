@@ -1,0 +1,114 @@
+"""`halo profile`: run a compiled model repeatedly with the runtime's per-node timing on.
+
+The ODLA reference runtime times every node while ``ODLA_PROFILE`` names a file, and appends the
+totals when the computation is destroyed (``NAME_fini``). This module sets the variable, runs the
+model through the same library ``halo run`` builds, and reads the file back.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from halo.compiler import CompileOptions, compile_graph, import_and_optimize, model_name
+from halo.errors import OptionError, RuntimeExecError
+from halo.run import check_inputs, execute_library
+from halo.toolchain import build_model_library
+
+
+@dataclass(frozen=True)
+class NodeTime:
+    node: int
+    op: str  # ODLA function, e.g. odla_Conv
+    value: str  # id of the node's first output
+    calls: int
+    ms: float  # total over all calls
+
+
+@dataclass(frozen=True)
+class Profile:
+    executions: int
+    wall_ms: float  # mean wall time of one call of the model function
+    nodes: list[NodeTime]
+
+    def by_op(self) -> list[tuple[str, int, float]]:
+        """(op, node count, total ms), slowest first."""
+        acc: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+        for n in self.nodes:
+            acc[n.op][0] += 1
+            acc[n.op][1] += n.ms
+        return sorted(((op, int(c), ms) for op, (c, ms) in acc.items()), key=lambda r: -r[2])
+
+
+def parse(text: str) -> tuple[int, list[NodeTime]]:
+    """The runtime's profile file: a '# odla_reference profile<TAB>executions<TAB>N' header, then
+    'node<TAB>op<TAB>value<TAB>calls<TAB>nanoseconds' per node. The last computation written wins."""
+    executions, nodes = 0, []
+    for line in text.splitlines():
+        fields = line.split("\t")
+        if line.startswith("#"):
+            executions, nodes = int(fields[-1]), []
+        elif len(fields) == 5:
+            nodes.append(NodeTime(int(fields[0]), fields[1], fields[2], int(fields[3]),
+                                  int(fields[4]) / 1e6))
+    return executions, nodes
+
+
+def profile_model(model: Path, arrays: Sequence[np.ndarray], options: CompileOptions,
+                  repeat: int = 10) -> Profile:
+    if repeat < 1:
+        raise OptionError(f"--repeat {repeat} must be at least 1", hint="e.g. --repeat 10")
+    if options.runtime != "reference":
+        raise OptionError(f"the profiler needs the reference runtime, not '{options.runtime}'",
+                          hint="drop --runtime or pass --runtime reference")
+    graph = import_and_optimize(model, options)
+    feeds = check_inputs(graph, arrays)
+    name = model_name(model, options.name)
+    so = build_model_library(compile_graph(graph, model, options).files, name, options.runtime)
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "profile.tsv"
+        previous = os.environ.get("ODLA_PROFILE")
+        os.environ["ODLA_PROFILE"] = str(path)
+        try:
+            lib = ctypes.CDLL(str(so))
+            getattr(lib, f"{name}_fini")()  # a fresh computation: earlier calls are not counted
+            execute_library(so, name, graph, feeds)  # warm-up: builds the plan, fills caches
+            getattr(lib, f"{name}_fini")()
+            start = time.perf_counter()
+            for _ in range(repeat):
+                execute_library(so, name, graph, feeds)
+            wall_ms = (time.perf_counter() - start) * 1e3 / repeat
+            getattr(lib, f"{name}_fini")()  # writes the profile of the timed calls
+        finally:
+            if previous is None:
+                del os.environ["ODLA_PROFILE"]
+            else:
+                os.environ["ODLA_PROFILE"] = previous
+        if not path.is_file():
+            raise RuntimeExecError("the runtime wrote no profile",
+                                   hint="this is a HALO bug: the reference runtime reads ODLA_PROFILE")
+        executions, nodes = parse(path.read_text())
+    return Profile(executions, wall_ms, nodes)
+
+
+def format_profile(p: Profile, top: int = 15) -> str:
+    total = sum(n.ms for n in p.nodes) or 1.0
+    per_call = total / max(p.executions, 1)
+    lines = [f"{p.executions} timed calls: {p.wall_ms:.3f} ms per call, "
+             f"{per_call:.3f} ms of it in {len(p.nodes)} runtime nodes", "",
+             "by op:", f"  {'op':<28}{'nodes':>6}{'ms/call':>10}{'share':>8}"]
+    for op, count, ms in p.by_op():
+        lines.append(f"  {op:<28}{count:>6}{ms / p.executions:>10.3f}{100 * ms / total:>7.1f}%")
+    lines += ["", f"slowest {min(top, len(p.nodes))} nodes:",
+              f"  {'op':<20}{'output':<36}{'ms/call':>10}{'share':>8}"]
+    for n in sorted(p.nodes, key=lambda n: -n.ms)[:top]:
+        lines.append(f"  {n.op:<20}{n.value[:35]:<36}{n.ms / n.calls:>10.3f}{100 * n.ms / total:>7.1f}%")
+    return "\n".join(lines)
