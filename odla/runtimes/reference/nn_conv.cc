@@ -2,6 +2,8 @@
 // 1 to 3 spatial dimensions) on top of the kernels in kernels/.
 #include <algorithm>
 
+#include <memory>
+
 #include "builder.h"
 #include "kernels/conv.h"
 #include "kernels/pool.h"
@@ -111,14 +113,19 @@ odla_value build_conv(bool transposed, odla_value input, odla_memory_layout inpu
   const bool has_bias = b != nullptr;
   std::vector<odla_value> inputs{x, w};
   if (has_bias) inputs.push_back(b);
-  Kernel kern = [p, transposed, has_bias](const KernelIO& io) {
+  // Constant weights (the usual case) are packed for the GEMM once, here.
+  std::shared_ptr<const odla_ref::ConvWeights> packed;
+  if (!transposed && w->kind == ValueKind::kConstant && w->constant_data != nullptr)
+    packed = std::make_shared<const odla_ref::ConvWeights>(
+        odla_ref::pack_conv_weights(p, static_cast<const float*>(w->constant_data)));
+  Kernel kern = [p, transposed, has_bias, packed](const KernelIO& io) {
     const float* bias_data = has_bias ? io.input<float>(2) : nullptr;
     if (transposed)
       odla_ref::deconv(p, io.input<float>(0), io.input<float>(1), bias_data,
                        io.output<float>(0), io.scratch);
     else
       odla_ref::conv(p, io.input<float>(0), io.input<float>(1), bias_data,
-                     io.output<float>(0), io.scratch);
+                     io.output<float>(0), io.scratch, packed.get());
   };
   return add_node(transposed ? "odla_DeConv" : "odla_Conv", std::move(inputs),
                   TensorType{ODLA_FLOAT32, out}, id, std::move(kern), options);

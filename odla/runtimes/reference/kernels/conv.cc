@@ -106,8 +106,18 @@ void unpad_output(const Geometry3& g, const Shifted& s, const float* wide,
   });
 }
 
+// C[cout, N] = W[cout, K] * B with W packed (pw) or as given (w).
+void weights_times(const detail::PackedA* pw, const float* w, int64_t cout, int64_t N, int64_t K,
+                   const detail::PanelSource& b, float* y, int64_t ldy) {
+  if (pw != nullptr)
+    detail::sgemm_packed(*pw, N, b, 0.f, y, ldy);
+  else
+    detail::sgemm_panels(false, cout, N, K, 1.f, w, K, b, 0.f, y, ldy);
+}
+
 void conv_shifted(const Geometry3& g, int64_t cin, int64_t cout, const float* x,
-                  const float* w, const float* bias, float* y, float* ws) {
+                  const float* w, const detail::PackedA* pw, const float* bias, float* y,
+                  float* ws) {
   const Shifted s = shifted_layout(g);
   float* xp = ws;
   float* wide = ws + cin * s.plane();
@@ -119,8 +129,8 @@ void conv_shifted(const Geometry3& g, int64_t cin, int64_t cout, const float* x,
         for (int64_t kx = 0; kx < g.k[2]; ++kx)
           offsets.push_back(c * s.plane() + (kz * g.d[0] * s.P[1] + ky * g.d[1]) * s.P[2] + kx * g.d[2]);
   const int64_t K = cin * g.k_size();
-  detail::sgemm_panels(false, cout, s.n_wide, K, 1.f, w, K,
-                       detail::ShiftedPanels(xp, std::move(offsets)), 0.f, wide, s.n_wide);
+  weights_times(pw, w, cout, s.n_wide, K, detail::ShiftedPanels(xp, std::move(offsets)), wide,
+                s.n_wide);
   unpad_output(g, s, wide, cout, bias, y);
 }
 
@@ -134,8 +144,18 @@ size_t conv_workspace_bytes(const ConvParams& p) {
                                              p.out_channels / p.group * s.n_wide);
 }
 
+ConvWeights pack_conv_weights(const ConvParams& p, const float* weight) {
+  ConvWeights packed;
+  if (is_depthwise(p)) return packed;
+  const int64_t cout_g = p.out_channels / p.group;
+  const int64_t K = p.in_channels / p.group * detail::widen(p).k_size();
+  for (int64_t grp = 0; grp < p.group; ++grp)
+    packed.groups.push_back(detail::pack_a_matrix(false, cout_g, K, 1.f, weight + grp * cout_g * K, K));
+  return packed;
+}
+
 void conv(const ConvParams& p, const float* input, const float* weight,
-          const float* bias, float* output, void* workspace) {
+          const float* bias, float* output, void* workspace, const ConvWeights* packed) {
   if (is_depthwise(p)) {
     detail::depthwise_conv(p, input, weight, bias, output);
     return;
@@ -148,15 +168,19 @@ void conv(const ConvParams& p, const float* input, const float* weight,
     for (int64_t grp = 0; grp < p.group; ++grp) {
       const float* x = input + (n * p.in_channels + grp * cin_g) * g.in_size();
       const float* w = weight + grp * cout_g * K;
+      const detail::PackedA* pw = packed != nullptr ? &packed->groups[grp] : nullptr;
       const float* b = bias ? bias + grp * cout_g : nullptr;
       float* y = output + (n * p.out_channels + grp * cout_g) * N;
       if (is_pointwise(g)) {
-        sgemm(false, false, cout_g, N, K, 1.f, w, K, x, N, 0.f, y, N);
+        if (pw != nullptr && N > 1)
+          detail::sgemm_packed(*pw, N, x, N, 0.f, y, N);
+        else
+          sgemm(false, false, cout_g, N, K, 1.f, w, K, x, N, 0.f, y, N);
         detail::add_bias(y, 1, cout_g, N, b);
       } else if (unit_strides(g)) {
-        conv_shifted(g, cin_g, cout_g, x, w, b, y, ws);
+        conv_shifted(g, cin_g, cout_g, x, w, pw, b, y, ws);
       } else {
-        detail::sgemm_panels(false, cout_g, N, K, 1.f, w, K, detail::Im2colPanels(g, x), 0.f, y, N);
+        weights_times(pw, w, cout_g, N, K, detail::Im2colPanels(g, x), y, N);
         detail::add_bias(y, 1, cout_g, N, b);
       }
     }

@@ -3,6 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
+
+#include "kernels/gemm_panels.h"
 
 namespace odla_ref {
 
@@ -38,8 +41,17 @@ size_t conv_workspace_bytes(const ConvParams& p);
 // kernel; 1x1 stride-1 unpadded runs sgemm on the input as is; other
 // stride-1 convs run a GEMM over shifted views of a padded input copy;
 // strided ones pack im2col panels on the fly.
+// packed: the weights from pack_conv_weights (same p and weight), or null.
 void conv(const ConvParams& p, const float* input, const float* weight,
-          const float* bias, float* output, void* workspace);
+          const float* bias, float* output, void* workspace,
+          const struct ConvWeights* packed = nullptr);
+
+// Constant weights packed once for conv()'s GEMMs (one operand per group);
+// empty for the depthwise path, which reads the weights as they are.
+struct ConvWeights {
+  std::vector<detail::PackedA> groups;
+};
+ConvWeights pack_conv_weights(const ConvParams& p, const float* weight);
 
 // Scratch bytes deconv() needs for `p`.
 size_t deconv_workspace_bytes(const ConvParams& p);

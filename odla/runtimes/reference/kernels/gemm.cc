@@ -11,6 +11,7 @@
 namespace odla_ref {
 namespace {
 
+using detail::PackedA;
 using detail::PanelSource;
 
 // Register tile: kMR rows x kNR columns of C (two vectors per row), enough
@@ -123,6 +124,7 @@ inline void micro_kernel(int64_t kc, const float* __restrict a,
 
 struct Problem {
   Operand a;
+  const PackedA* packed_a;  // when set, used instead of packing `a`
   const PanelSource* b;
   float alpha, beta;
   float* c;
@@ -155,7 +157,7 @@ void gemm_tile(const Problem& pr, int64_t m0, int64_t m1, int64_t n0,
   const int64_t nc_max = std::min(kNC, (n1 - n0 + kNR - 1) / kNR * kNR);
   const int64_t mc_max = std::min(kMC, (m1 - m0 + kMR - 1) / kMR * kMR);
   thread_local AlignedBuffer buf_a, buf_b;
-  float* pa = buf_a.floats(static_cast<size_t>(kc_max * mc_max));
+  float* pa = pr.packed_a ? nullptr : buf_a.floats(static_cast<size_t>(kc_max * mc_max));
   float* pb = buf_b.floats(static_cast<size_t>(kc_max * nc_max));
   for (int64_t jc = n0; jc < n1; jc += kNC) {
     const int64_t nc = std::min(kNC, n1 - jc);
@@ -164,8 +166,12 @@ void gemm_tile(const Problem& pr, int64_t m0, int64_t m1, int64_t n0,
       pr.b->pack(pc, kc, jc, nc, pb);
       for (int64_t ic = m0; ic < m1; ic += kMC) {
         const int64_t mc = std::min(kMC, m1 - ic);
-        pack_a(pr.a, ic, mc, pc, kc, pr.alpha, pa);
-        macro_kernel(pr, pa, pb, ic, mc, jc, nc, kc, pc == 0);
+        const float* block = pa;
+        if (pr.packed_a != nullptr)  // ic is a multiple of kMR (see bound())
+          block = pr.packed_a->data.data() + pc * pr.packed_a->m_pad + ic * kc;
+        else
+          pack_a(pr.a, ic, mc, pc, kc, pr.alpha, pa);
+        macro_kernel(pr, block, pb, ic, mc, jc, nc, kc, pc == 0);
       }
     }
   }
@@ -200,6 +206,19 @@ void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
   }
 }
 
+// Splits C over the pool and runs gemm_tile on each part.
+void run_tiles(const Problem& pr, int64_t M, int64_t N) {
+  int64_t tm, tn;
+  split(M, N, pr.K, &tm, &tn);
+  parallel_for(tm * tn, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t im = t / tn, in = t % tn;
+      gemm_tile(pr, bound(M, tm, im, kMR), bound(M, tm, im + 1, kMR),
+                bound(N, tn, in, kNR), bound(N, tn, in + 1, kNR));
+    }
+  });
+}
+
 }  // namespace
 
 namespace detail {
@@ -212,16 +231,35 @@ void sgemm_panels(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha,
     scale_c(M, N, beta, C, ldc);
     return;
   }
-  const Problem pr{{A, lda, trans_a}, &b, alpha, beta, C, ldc, K};
-  int64_t tm, tn;
-  split(M, N, K, &tm, &tn);
-  parallel_for(tm * tn, [&](int64_t begin, int64_t end) {
-    for (int64_t t = begin; t < end; ++t) {
-      const int64_t im = t / tn, in = t % tn;
-      gemm_tile(pr, bound(M, tm, im, kMR), bound(M, tm, im + 1, kMR),
-                bound(N, tn, in, kNR), bound(N, tn, in + 1, kNR));
-    }
-  });
+  run_tiles(Problem{{A, lda, trans_a}, nullptr, &b, alpha, beta, C, ldc, K}, M, N);
+}
+
+PackedA pack_a_matrix(bool trans_a, int64_t M, int64_t K, float alpha, const float* A,
+                      int64_t lda) {
+  PackedA p;
+  p.M = M;
+  p.K = K;
+  p.m_pad = (M + kMR - 1) / kMR * kMR;
+  p.data.resize(static_cast<size_t>(p.m_pad * K));
+  const Operand a{A, lda, trans_a};
+  for (int64_t pc = 0; pc < K; pc += kKC)
+    pack_a(a, 0, M, pc, std::min(kKC, K - pc), alpha, p.data.data() + pc * p.m_pad);
+  return p;
+}
+
+void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float beta, float* C,
+                  int64_t ldc) {
+  if (a.M <= 0 || N <= 0) return;
+  if (a.K <= 0) {
+    scale_c(a.M, N, beta, C, ldc);
+    return;
+  }
+  run_tiles(Problem{{nullptr, 0, false}, &a, &b, 1.f, beta, C, ldc, a.K}, a.M, N);
+}
+
+void sgemm_packed(const PackedA& a, int64_t N, const float* B, int64_t ldb, float beta,
+                  float* C, int64_t ldc) {
+  sgemm_packed(a, N, MatrixPanels({B, ldb, false}), beta, C, ldc);
 }
 
 }  // namespace detail

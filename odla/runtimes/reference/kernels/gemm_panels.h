@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace odla_ref {
 namespace detail {
@@ -36,6 +37,24 @@ class PanelSource {
 void sgemm_panels(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha,
                   const float* A, int64_t lda, const PanelSource& b,
                   float beta, float* C, int64_t ldc);
+
+// alpha * op(A) packed once, in the layout sgemm packs A blocks into (for a
+// constant operand such as convolution weights, which is then not repacked on
+// every call): for each depth block k0 (multiples of the block depth), the
+// row panels of op(A)[:, k0:k0+kc] at data[k0 * m_pad + row * kc].
+struct PackedA {
+  int64_t M = 0, K = 0, m_pad = 0;  // m_pad: M rounded up to the panel height
+  std::vector<float> data;
+};
+PackedA pack_a_matrix(bool trans_a, int64_t M, int64_t K, float alpha, const float* A,
+                      int64_t lda);
+
+// sgemm_panels with a packed A (its alpha already applied).
+void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float beta, float* C,
+                  int64_t ldc);
+// The same with B a row-major matrix B[K, N] (leading dimension ldb).
+void sgemm_packed(const PackedA& a, int64_t N, const float* B, int64_t ldb, float beta,
+                  float* C, int64_t ldc);
 
 }  // namespace detail
 }  // namespace odla_ref
