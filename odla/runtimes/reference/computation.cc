@@ -42,8 +42,12 @@ odla_value _odla_computation::add_value(const char* id, odla_rt::TensorType type
 }
 
 _odla_computation::~_odla_computation() {
-  profile.write([&](size_t i) { return nodes[i].op; },
-                [&](size_t i) { return nodes[i].outputs.empty() ? std::string() : nodes[i].outputs[0]->id; });
+  auto op = [&](size_t i) { return nodes[i].op; };
+  auto id = [&](size_t i) { return nodes[i].outputs.empty() ? std::string() : nodes[i].outputs[0]->id; };
+  try {
+    profile.write(op, id);
+  } catch (...) {  // out of memory while formatting: the profile is lost, not the process
+  }
 }
 
 void _odla_computation::graph_changed() {

@@ -85,20 +85,21 @@ void run(_odla_computation& comp, _odla_context& ctx) {
   }
   std::vector<const void*> in;
   std::vector<void*> out;
+  using Clock = std::chrono::steady_clock;
   const bool profiling = odla_rt::Profile::path() != nullptr;
-  std::vector<int> nodes;
-  std::vector<uint64_t> ns;
+  std::vector<int> nodes;    // profiling: the node of each step run
+  std::vector<uint64_t> ns;  // and its time
   for (const odla_rt::Step& step : plan->steps) {
     in.clear();
     out.clear();
     for (int v : step.inputs) in.push_back(ptr[v]);
     for (int v : step.outputs) out.push_back(ptr[v]);
-    const auto start = profiling ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    const Clock::time_point start = profiling ? Clock::now() : Clock::time_point{};
     step.kernel(odla_rt::KernelIO{in.data(), out.data(), arena + step.scratch_offset});
     if (profiling) {
+      const auto spent = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
       nodes.push_back(step.node);
-      ns.push_back(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                             std::chrono::steady_clock::now() - start).count()));
+      ns.push_back(static_cast<uint64_t>(spent.count()));
     }
   }
   if (profiling) comp.profile.add(nodes, ns, comp.nodes.size());
