@@ -106,13 +106,15 @@ void unpad_output(const Geometry3& g, const Shifted& s, const float* wide,
   });
 }
 
-// C[cout, N] = W[cout, K] * B with W packed (pw) or as given (w).
+// y[cout, N] = W[cout, K] * B (+ bias per row) with W packed (pw) or as given (w).
 void weights_times(const detail::PackedA* pw, const float* w, int64_t cout, int64_t N, int64_t K,
-                   const detail::PanelSource& b, float* y, int64_t ldy) {
-  if (pw != nullptr)
-    detail::sgemm_packed(*pw, N, b, 0.f, y, ldy);
-  else
+                   const detail::PanelSource& b, const float* bias, float* y, int64_t ldy) {
+  if (pw != nullptr) {
+    detail::sgemm_packed(*pw, N, b, y, ldy, bias);
+  } else {
     detail::sgemm_panels(false, cout, N, K, 1.f, w, K, b, 0.f, y, ldy);
+    detail::add_bias(y, 1, cout, N, bias);
+  }
 }
 
 void conv_shifted(const Geometry3& g, int64_t cin, int64_t cout, const float* x,
@@ -129,8 +131,8 @@ void conv_shifted(const Geometry3& g, int64_t cin, int64_t cout, const float* x,
         for (int64_t kx = 0; kx < g.k[2]; ++kx)
           offsets.push_back(c * s.plane() + (kz * g.d[0] * s.P[1] + ky * g.d[1]) * s.P[2] + kx * g.d[2]);
   const int64_t K = cin * g.k_size();
-  weights_times(pw, w, cout, s.n_wide, K, detail::ShiftedPanels(xp, std::move(offsets)), wide,
-                s.n_wide);
+  weights_times(pw, w, cout, s.n_wide, K, detail::ShiftedPanels(xp, std::move(offsets)), nullptr,
+                wide, s.n_wide);
   unpad_output(g, s, wide, cout, bias, y);
 }
 
@@ -172,16 +174,16 @@ void conv(const ConvParams& p, const float* input, const float* weight,
       const float* b = bias ? bias + grp * cout_g : nullptr;
       float* y = output + (n * p.out_channels + grp * cout_g) * N;
       if (is_pointwise(g)) {
-        if (pw != nullptr && N > 1)
-          detail::sgemm_packed(*pw, N, x, N, 0.f, y, N);
-        else
+        if (pw != nullptr && N > 1) {
+          detail::sgemm_packed(*pw, N, x, N, y, N, b);
+        } else {
           sgemm(false, false, cout_g, N, K, 1.f, w, K, x, N, 0.f, y, N);
-        detail::add_bias(y, 1, cout_g, N, b);
+          detail::add_bias(y, 1, cout_g, N, b);
+        }
       } else if (unit_strides(g)) {
         conv_shifted(g, cin_g, cout_g, x, w, pw, b, y, ws);
       } else {
-        weights_times(pw, w, cout_g, N, K, detail::Im2colPanels(g, x), y, N);
-        detail::add_bias(y, 1, cout_g, N, b);
+        weights_times(pw, w, cout_g, N, K, detail::Im2colPanels(g, x), b, y, N);
       }
     }
   }

@@ -104,16 +104,21 @@ inline void store_tile(const float (&acc)[kMR][kNR], int rows, int cols,
 }
 
 // C tile (rows x cols at c) updated with the sum over k of a-panel column k
-// (kMR values) times b-panel row k (kNR values).
+// (kMR values) times b-panel row k (kNR values), plus bias[r] on row r when
+// `bias` is given (the last depth block of a GEMM with a row bias).
 inline void micro_kernel(int64_t kc, const float* __restrict a,
                          const float* __restrict b, float* c, int64_t ldc,
-                         int rows, int cols, Update u, float beta) {
+                         int rows, int cols, Update u, float beta, const float* bias) {
   float acc[kMR][kNR] = {};
   for (int64_t k = 0; k < kc; ++k, a += kMR, b += kNR) {
     for (int r = 0; r < kMR; ++r) {
       const float ar = a[r];
       for (int j = 0; j < kNR; ++j) acc[r][j] += ar * b[j];
     }
+  }
+  if (bias != nullptr) {
+    for (int r = 0; r < rows; ++r)
+      for (int j = 0; j < kNR; ++j) acc[r][j] += bias[r];
   }
   if (rows == kMR && cols == kNR) {
     store_tile<kMR, kNR>(acc, rows, cols, c, ldc, u, beta);
@@ -129,12 +134,14 @@ struct Problem {
   float alpha, beta;
   float* c;
   int64_t ldc, K;
+  const float* row_bias = nullptr;  // added to row i of C (sgemm_packed only)
 };
 
 // Multiplies the packed blocks into C[i0:i0+mc, j0:j0+nc].
 void macro_kernel(const Problem& pr, const float* pa, const float* pb,
                   int64_t i0, int64_t mc, int64_t j0, int64_t nc, int64_t kc,
-                  bool first_k) {
+                  bool first_k, bool last_k) {
+  const float* bias = last_k ? pr.row_bias : nullptr;
   const Update u = !first_k ? Update::kAccumulate
                    : pr.beta == 0.f ? Update::kAssign
                    : pr.beta == 1.f ? Update::kAccumulate
@@ -145,7 +152,7 @@ void macro_kernel(const Problem& pr, const float* pa, const float* pb,
       const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
       micro_kernel(kc, pa + ir * kc, pb + jr * kc,
                    pr.c + (i0 + ir) * pr.ldc + j0 + jr, pr.ldc, rows, cols, u,
-                   pr.beta);
+                   pr.beta, bias != nullptr ? bias + i0 + ir : nullptr);
     }
   }
 }
@@ -171,7 +178,7 @@ void gemm_tile(const Problem& pr, int64_t m0, int64_t m1, int64_t n0,
           block = pr.packed_a->data.data() + pc * pr.packed_a->m_pad + ic * kc;
         else
           pack_a(pr.a, ic, mc, pc, kc, pr.alpha, pa);
-        macro_kernel(pr, block, pb, ic, mc, jc, nc, kc, pc == 0);
+        macro_kernel(pr, block, pb, ic, mc, jc, nc, kc, pc == 0, pc + kc == pr.K);
       }
     }
   }
@@ -197,6 +204,12 @@ int64_t bound(int64_t len, int64_t parts, int64_t t, int64_t align) {
   if (t >= parts) return len;
   const int64_t units = (len + align - 1) / align;
   return std::min(len, units * t / parts * align);
+}
+
+void add_row_bias(int64_t M, int64_t N, const float* bias, float* C, int64_t ldc) {
+  if (bias == nullptr) return;
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) C[i * ldc + j] += bias[i];
 }
 
 void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
@@ -247,19 +260,20 @@ PackedA pack_a_matrix(bool trans_a, int64_t M, int64_t K, float alpha, const flo
   return p;
 }
 
-void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float beta, float* C,
-                  int64_t ldc) {
+void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float* C, int64_t ldc,
+                  const float* row_bias) {
   if (a.M <= 0 || N <= 0) return;
   if (a.K <= 0) {
-    scale_c(a.M, N, beta, C, ldc);
+    scale_c(a.M, N, 0.f, C, ldc);
+    add_row_bias(a.M, N, row_bias, C, ldc);
     return;
   }
-  run_tiles(Problem{{nullptr, 0, false}, &a, &b, 1.f, beta, C, ldc, a.K}, a.M, N);
+  run_tiles(Problem{{nullptr, 0, false}, &a, &b, 1.f, 0.f, C, ldc, a.K, row_bias}, a.M, N);
 }
 
-void sgemm_packed(const PackedA& a, int64_t N, const float* B, int64_t ldb, float beta,
-                  float* C, int64_t ldc) {
-  sgemm_packed(a, N, MatrixPanels({B, ldb, false}), beta, C, ldc);
+void sgemm_packed(const PackedA& a, int64_t N, const float* B, int64_t ldb, float* C,
+                  int64_t ldc, const float* row_bias) {
+  sgemm_packed(a, N, MatrixPanels({B, ldb, false}), C, ldc, row_bias);
 }
 
 }  // namespace detail

@@ -49,12 +49,14 @@ struct PackedA {
 PackedA pack_a_matrix(bool trans_a, int64_t M, int64_t K, float alpha, const float* A,
                       int64_t lda);
 
-// sgemm_panels with a packed A (its alpha already applied).
-void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float beta, float* C,
-                  int64_t ldc);
+// C[M,N] = A * B (+ row_bias[i] on row i when given) with a packed A (its
+// alpha already applied) and B from `b`; threading as sgemm(). The bias is
+// added as the tiles are stored, not in a pass of its own.
+void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float* C, int64_t ldc,
+                  const float* row_bias = nullptr);
 // The same with B a row-major matrix B[K, N] (leading dimension ldb).
-void sgemm_packed(const PackedA& a, int64_t N, const float* B, int64_t ldb, float beta,
-                  float* C, int64_t ldc);
+void sgemm_packed(const PackedA& a, int64_t N, const float* B, int64_t ldb, float* C,
+                  int64_t ldc, const float* row_bias = nullptr);
 
 }  // namespace detail
 }  // namespace odla_ref
