@@ -218,6 +218,42 @@ void test_nn_ops() {
              }), {3, 0, 2.f / 3}, 1e-6, "HardSwish");
 }
 
+// Conv followed by Relu/Clamp: the planner fuses the clamp into the conv when
+// nothing else reads the conv's result, and must not when something does.
+void test_conv_clamp_fusion() {
+  const std::vector<float> x{-1, 2, 5}, w{1};
+  const odla_uint32 one[] = {1, 1}, zero[] = {0, 0};
+  auto conv = [&](odla_value in) {
+    return odla_Conv(in, ODLA_CHANNELS_FIRST, 1, constant(w, ODLA_FLOAT32, {1, 1, 1, 1}), ODLA_OIS,
+                     one, one, zero, zero, nullptr, shape({1, 1, 1, 3}), nullptr);
+  };
+  check_near(eval1<float>(ODLA_FLOAT32, {1, 1, 1, 3}, x, 3, [&](odla_value in) {
+               return odla_Relu(conv(in), nullptr);
+             }), {0, 2, 5}, 0, "Conv + Relu");
+  check_near(eval1<float>(ODLA_FLOAT32, {1, 1, 1, 3}, x, 3, [&](odla_value in) {
+               return odla_Clamp(conv(in), 0.f, 4.f, nullptr);
+             }), {0, 2, 4}, 0, "Conv + Clamp");
+  Computation c;  // the conv's result is an output too: it keeps its negative value
+  odla_value c_out = conv(arg("x", ODLA_FLOAT32, {1, 1, 1, 3}));
+  odla_value r_out = odla_Relu(c_out, ID("relu"));
+  odla_value_id c_id = nullptr;
+  odla_GetValueId(c_out, &c_id);
+  CHECK(odla_SetValueAsOutput(c_out) == ODLA_SUCCESS);
+  CHECK(odla_SetValueAsOutput(r_out) == ODLA_SUCCESS);
+  std::vector<float> conv_result(3), relu_result(3);
+  CHECK(run(c.comp, {{"x", x.data()}},
+            {{reinterpret_cast<const char*>(c_id), conv_result.data()}, {"relu", relu_result.data()}}) ==
+        ODLA_SUCCESS);
+  check_near(conv_result, {-1, 2, 5}, 0, "Conv read by Relu and the caller");
+  check_near(relu_result, {0, 2, 5}, 0, "Relu of a conv the caller reads");
+  odla_uint64 arena = 0, steps = 0;
+  CHECK(odla_GetComputationStats(c.comp, &arena, &steps) == ODLA_SUCCESS && steps == 2);
+  Computation fused;
+  CHECK(odla_SetValueAsOutput(odla_Relu(conv(arg("x", ODLA_FLOAT32, {1, 1, 1, 3})), ID("r"))) ==
+        ODLA_SUCCESS);
+  CHECK(odla_GetComputationStats(fused.comp, &arena, &steps) == ODLA_SUCCESS && steps == 1);
+}
+
 void test_math_ops() {
   const std::vector<int32_t> den{2, 2, 0, -1}, m3{3, -3};
   check_near(eval1<int32_t>(ODLA_INT32, {4}, std::vector<int32_t>{7, -7, 7, INT32_MIN}, 4,
@@ -266,6 +302,7 @@ void op_tests() {
   test_index_ops();
   test_scan_ops();
   test_nn_ops();
+  test_conv_clamp_fusion();
   test_math_ops();
 }
 

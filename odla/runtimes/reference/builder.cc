@@ -107,6 +107,8 @@ std::vector<odla_value> add_node(const char* op, std::vector<odla_value> inputs,
   node.scratch_bytes = options.scratch_bytes;
   node.inplace_input = options.inplace_input;
   node.is_view = options.is_view;
+  node.with_clamp = options.with_clamp;
+  node.clamp = options.clamp;
   // Check all ids before creating any value, so a failure leaves no trace.
   for (size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] == nullptr) continue;

@@ -46,6 +46,8 @@ struct NodeOptions {
   size_t scratch_bytes = 0;
   int inplace_input = -1;
   bool is_view = false;
+  std::function<Kernel(const odla_ref::detail::Activation&)> with_clamp;  // see Node
+  std::optional<odla_ref::detail::Activation> clamp;                      // see Node
 };
 
 // Appends a node computing `kernel` and returns its outputs (types as given;

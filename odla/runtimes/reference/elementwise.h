@@ -39,6 +39,13 @@ Kernel unary_kernel(int64_t n, Op op) {
 }
 
 // Elementwise unary node: Op applied to every element of `input`.
+// The clamp an elementwise op equals, for the planner to fuse into the node
+// that produces its input (see Node::clamp); ops without one return nothing.
+template <class Op>
+std::optional<odla_ref::detail::Activation> clamp_of(const Op&) {
+  return std::nullopt;
+}
+
 template <class Op>
 odla_value build_unary(const char* name, odla_value input, const odla_value_id id,
                        Op op = Op()) {
@@ -51,6 +58,7 @@ odla_value build_unary(const char* name, odla_value input, const odla_value_id i
       TensorType out{Op::kBoolResult ? ODLA_BOOL : t.dtype, t.dims};
       NodeOptions options;
       options.inplace_input = sizeof(R) == sizeof(T) ? 0 : -1;
+      if constexpr (std::is_same_v<T, float>) options.clamp = clamp_of(op);
       return add_node(name, {x}, out, id, unary_kernel<T, R>(t.numel(), op), options);
     } else {
       throw_unsupported_type(name, t.dtype);

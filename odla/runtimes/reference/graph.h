@@ -9,11 +9,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "dtype.h"
+#include "kernels/gemm_panels.h"
 #include "profile.h"
 
 namespace odla_rt {
@@ -56,6 +58,12 @@ struct Node {
   int inplace_input = -1;
   // Output 0 is input 0 with another shape (no kernel runs).
   bool is_view = false;
+  // Fusion (planner.cc): a node that can apply a clamp to output 0 as it
+  // writes it gives the kernel that does; a float32 Relu or Clamp gives its
+  // clamp. When the first's output is read only by the second, the first runs
+  // the fused kernel and the second becomes a view.
+  std::function<Kernel(const odla_ref::detail::Activation&)> with_clamp;
+  std::optional<odla_ref::detail::Activation> clamp;
 };
 
 struct Plan;

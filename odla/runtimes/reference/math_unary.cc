@@ -118,6 +118,8 @@ odla_value build_clamp(odla_value input, float lo, float hi, const odla_value_id
       ClampOp<C> op{Num<T>::load(from_double<T>(lo)), Num<T>::load(from_double<T>(hi))};
       NodeOptions options;
       options.inplace_input = 0;
+      if constexpr (std::is_same_v<T, float>)  // NaN stays NaN, as in ClampOp
+        options.clamp = odla_ref::detail::Activation{op.lo, op.hi, false};
       return add_node("odla_Clamp", {x}, t, id, unary_kernel<T, T>(t.numel(), op), options);
     } else {
       throw_unsupported_type("odla_Clamp", t.dtype);

@@ -118,15 +118,19 @@ odla_value build_conv(bool transposed, odla_value input, odla_memory_layout inpu
   if (!transposed && w->kind == ValueKind::kConstant && w->constant_data != nullptr)
     packed = std::make_shared<const odla_ref::ConvWeights>(
         odla_ref::pack_conv_weights(p, static_cast<const float*>(w->constant_data)));
-  Kernel kern = [p, transposed, has_bias, packed](const KernelIO& io) {
-    const float* bias_data = has_bias ? io.input<float>(2) : nullptr;
-    if (transposed)
-      odla_ref::deconv(p, io.input<float>(0), io.input<float>(1), bias_data,
-                       io.output<float>(0), io.scratch);
-    else
-      odla_ref::conv(p, io.input<float>(0), io.input<float>(1), bias_data,
-                     io.output<float>(0), io.scratch, packed.get());
+  auto make = [p, transposed, has_bias, packed](const odla_ref::detail::Activation& act) {
+    return Kernel([p, transposed, has_bias, packed, act](const KernelIO& io) {
+      const float* bias_data = has_bias ? io.input<float>(2) : nullptr;
+      if (transposed)
+        odla_ref::deconv(p, io.input<float>(0), io.input<float>(1), bias_data,
+                         io.output<float>(0), io.scratch);
+      else
+        odla_ref::conv(p, io.input<float>(0), io.input<float>(1), bias_data,
+                       io.output<float>(0), io.scratch, packed.get(), act);
+    });
   };
+  Kernel kern = make({});
+  if (!transposed) options.with_clamp = make;
   return add_node(transposed ? "odla_DeConv" : "odla_Conv", std::move(inputs),
                   TensorType{ODLA_FLOAT32, out}, id, std::move(kern), options);
 }

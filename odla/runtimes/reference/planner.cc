@@ -1,5 +1,7 @@
-// Builds the execution plan: drops nodes that no output needs, groups values
-// that share storage (reshape views, in-place elementwise results), gives
+// Builds the execution plan: drops nodes that no output needs, fuses a Relu or
+// Clamp into the node before it where that node can apply it (convolution) and
+// nothing else reads the unclamped value, groups values
+// that share storage (reshape views, fused clamps, in-place elementwise results), gives
 // groups that hold a computation output the caller's buffer, and places the
 // remaining groups plus per-node scratch in one arena by liveness.
 #include "planner.h"
@@ -28,10 +30,11 @@ class Planner {
 
   std::shared_ptr<Plan> run() {
     mark_live();
+    fuse_clamps();
     init_groups();
     for (int i = 0; i < num_nodes_; ++i) {
       const Node& n = comp_.nodes[i];
-      if (live_node_[i] && n.is_view) unite(n.inputs[0]->index, n.outputs[0]->index);
+      if (live_node_[i] && is_view(i)) unite(n.inputs[0]->index, n.outputs[0]->index);
     }
     for (int i = 0; i < num_nodes_; ++i) try_in_place(i);
     auto plan = std::make_shared<Plan>();
@@ -50,6 +53,35 @@ class Planner {
       if (!live_node_[i]) continue;
       for (odla_value o : n.outputs) live_value_[o->index] = true;
       for (odla_value v : n.inputs) live_value_[v->index] = true;
+    }
+  }
+
+  bool is_view(int i) const { return comp_.nodes[i].is_view || fused_view_[i]; }
+
+  // A live clamp node j whose one input is output 0 of a node i that can apply
+  // the clamp itself, read by nothing but j and not a computation output: i
+  // gets the fused kernel, j becomes a view of i's output. Decided per plan, so
+  // nodes recorded later that read i's output undo it.
+  void fuse_clamps() {
+    fused_view_.assign(num_nodes_, false);
+    fused_kernel_.assign(num_nodes_, Kernel());
+    std::vector<int> producer(comp_.values.size(), -1), readers(comp_.values.size(), 0);
+    for (int i = 0; i < num_nodes_; ++i) {
+      if (!live_node_[i]) continue;
+      for (odla_value v : comp_.nodes[i].inputs) ++readers[v->index];
+      if (!comp_.nodes[i].outputs.empty()) producer[comp_.nodes[i].outputs[0]->index] = i;
+    }
+    for (odla_value o : comp_.outputs) ++readers[o->index];
+    for (int j = 0; j < num_nodes_; ++j) {
+      const Node& c = comp_.nodes[j];
+      if (!live_node_[j] || !c.clamp || c.inputs.size() != 1 || c.outputs.size() != 1) continue;
+      const int v = c.inputs[0]->index, i = producer[v];
+      if (i < 0 || readers[v] != 1 || !comp_.nodes[i].with_clamp || fused_view_[i]) continue;
+      const TensorType& a = comp_.values[v]->type;
+      const TensorType& b = c.outputs[0]->type;
+      if (a.dtype != ODLA_FLOAT32 || b.dtype != a.dtype || b.dims != a.dims) continue;
+      fused_kernel_[i] = comp_.nodes[i].with_clamp(*c.clamp);
+      fused_view_[j] = true;
     }
   }
 
@@ -99,7 +131,7 @@ class Planner {
   // storage is an intermediate that nothing reads after node i.
   void try_in_place(int i) {
     const Node& n = comp_.nodes[i];
-    if (!live_node_[i] || n.is_view || n.inplace_input < 0) return;
+    if (!live_node_[i] || is_view(i) || n.inplace_input < 0) return;
     const int g = find(n.inputs[n.inplace_input]->index);
     const Group& grp = groups_[g];
     if (root_kind(g) != ValueKind::kNodeOutput || grp.has_output || grp.last != i) return;
@@ -144,9 +176,9 @@ class Planner {
     }
     for (int i = 0; i < num_nodes_; ++i) {
       const Node& n = comp_.nodes[i];
-      if (!live_node_[i] || n.is_view) continue;
+      if (!live_node_[i] || is_view(i)) continue;
       Step step;
-      step.kernel = n.kernel;
+      step.kernel = fused_kernel_[i] ? fused_kernel_[i] : n.kernel;
       step.node = i;
       for (odla_value v : n.inputs) step.inputs.push_back(v->index);
       for (odla_value v : n.outputs) step.outputs.push_back(v->index);
@@ -173,6 +205,8 @@ class Planner {
   const _odla_computation& comp_;
   const int num_nodes_;
   std::vector<bool> live_node_, live_value_;
+  std::vector<bool> fused_view_;      // clamp nodes fused into their producer
+  std::vector<Kernel> fused_kernel_;  // the producer's kernel with the clamp
   std::vector<Group> groups_;
 };
 

@@ -90,9 +90,11 @@ void pad_planes(const Geometry3& g, const Shifted& s, const float* x,
   });
 }
 
-// y[m] = wide[m] on the valid output positions, plus bias[m].
+// y[m] = act(wide[m] + bias[m]) on the valid output positions.
 void unpad_output(const Geometry3& g, const Shifted& s, const float* wide,
-                  int64_t rows, const float* bias, float* y) {
+                  int64_t rows, const float* bias, const detail::Activation& act, float* y) {
+  const detail::Activation f = act;
+  const bool clamp = act.active();
   parallel_for(rows, [&](int64_t b, int64_t e) {
     for (int64_t m = b; m < e; ++m) {
       const float v = bias ? bias[m] : 0.f;
@@ -100,26 +102,32 @@ void unpad_output(const Geometry3& g, const Shifted& s, const float* wide,
       for (int64_t z = 0; z < g.out[0]; ++z)
         for (int64_t yy = 0; yy < g.out[1]; ++yy, out += g.out[2]) {
           const float* src = wide + m * s.n_wide + (z * s.P[1] + yy) * s.P[2];
-          for (int64_t x = 0; x < g.out[2]; ++x) out[x] = src[x] + v;
+          if (clamp)
+            for (int64_t x = 0; x < g.out[2]; ++x) out[x] = f(src[x] + v);
+          else
+            for (int64_t x = 0; x < g.out[2]; ++x) out[x] = src[x] + v;
         }
     }
   });
 }
 
-// y[cout, N] = W[cout, K] * B (+ bias per row) with W packed (pw) or as given (w).
+// y[cout, N] = act(W[cout, K] * B + bias per row) with W packed (pw) or as given
+// (w); y is dense (ldy == N) when act is active and W is not packed.
 void weights_times(const detail::PackedA* pw, const float* w, int64_t cout, int64_t N, int64_t K,
-                   const detail::PanelSource& b, const float* bias, float* y, int64_t ldy) {
+                   const detail::PanelSource& b, const float* bias, const detail::Activation& act,
+                   float* y, int64_t ldy) {
   if (pw != nullptr) {
-    detail::sgemm_packed(*pw, N, b, y, ldy, bias);
+    detail::sgemm_packed(*pw, N, b, y, ldy, bias, act);
   } else {
     detail::sgemm_panels(false, cout, N, K, 1.f, w, K, b, 0.f, y, ldy);
     detail::add_bias(y, 1, cout, N, bias);
+    detail::apply_activation(act, y, cout * N);
   }
 }
 
 void conv_shifted(const Geometry3& g, int64_t cin, int64_t cout, const float* x,
-                  const float* w, const detail::PackedA* pw, const float* bias, float* y,
-                  float* ws) {
+                  const float* w, const detail::PackedA* pw, const float* bias,
+                  const detail::Activation& act, float* y, float* ws) {
   const Shifted s = shifted_layout(g);
   float* xp = ws;
   float* wide = ws + cin * s.plane();
@@ -132,8 +140,8 @@ void conv_shifted(const Geometry3& g, int64_t cin, int64_t cout, const float* x,
           offsets.push_back(c * s.plane() + (kz * g.d[0] * s.P[1] + ky * g.d[1]) * s.P[2] + kx * g.d[2]);
   const int64_t K = cin * g.k_size();
   weights_times(pw, w, cout, s.n_wide, K, detail::ShiftedPanels(xp, std::move(offsets)), nullptr,
-                wide, s.n_wide);
-  unpad_output(g, s, wide, cout, bias, y);
+                {}, wide, s.n_wide);
+  unpad_output(g, s, wide, cout, bias, act, y);
 }
 
 }  // namespace
@@ -157,9 +165,11 @@ ConvWeights pack_conv_weights(const ConvParams& p, const float* weight) {
 }
 
 void conv(const ConvParams& p, const float* input, const float* weight,
-          const float* bias, float* output, void* workspace, const ConvWeights* packed) {
+          const float* bias, float* output, void* workspace, const ConvWeights* packed,
+          const detail::Activation& act) {
   if (is_depthwise(p)) {
     detail::depthwise_conv(p, input, weight, bias, output);
+    detail::apply_activation(act, output, p.batch * p.out_channels * detail::widen(p).out_size());
     return;
   }
   const Geometry3 g = detail::widen(p);
@@ -175,15 +185,16 @@ void conv(const ConvParams& p, const float* input, const float* weight,
       float* y = output + (n * p.out_channels + grp * cout_g) * N;
       if (is_pointwise(g)) {
         if (pw != nullptr && N > 1) {
-          detail::sgemm_packed(*pw, N, x, N, y, N, b);
+          detail::sgemm_packed(*pw, N, x, N, y, N, b, act);
         } else {
           sgemm(false, false, cout_g, N, K, 1.f, w, K, x, N, 0.f, y, N);
           detail::add_bias(y, 1, cout_g, N, b);
+          detail::apply_activation(act, y, cout_g * N);
         }
       } else if (unit_strides(g)) {
-        conv_shifted(g, cin_g, cout_g, x, w, pw, b, y, ws);
+        conv_shifted(g, cin_g, cout_g, x, w, pw, b, act, y, ws);
       } else {
-        weights_times(pw, w, cout_g, N, K, detail::Im2colPanels(g, x), b, y, N);
+        weights_times(pw, w, cout_g, N, K, detail::Im2colPanels(g, x), b, act, y, N);
       }
     }
   }

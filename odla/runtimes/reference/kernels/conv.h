@@ -42,9 +42,11 @@ size_t conv_workspace_bytes(const ConvParams& p);
 // stride-1 convs run a GEMM over shifted views of a padded input copy;
 // strided ones pack im2col panels on the fly.
 // packed: the weights from pack_conv_weights (same p and weight), or null.
+// act: applied to every output value (a fused Relu/Clamp), as the GEMM stores
+// its tiles where it can.
 void conv(const ConvParams& p, const float* input, const float* weight,
           const float* bias, float* output, void* workspace,
-          const struct ConvWeights* packed = nullptr);
+          const struct ConvWeights* packed = nullptr, const detail::Activation& act = {});
 
 // Constant weights packed once for conv()'s GEMMs (one operand per group);
 // empty for the depthwise path, which reads the weights as they are.

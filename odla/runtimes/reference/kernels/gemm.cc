@@ -11,6 +11,7 @@
 namespace odla_ref {
 namespace {
 
+using detail::Activation;
 using detail::PackedA;
 using detail::PanelSource;
 
@@ -105,10 +106,12 @@ inline void store_tile(const float (&acc)[kMR][kNR], int rows, int cols,
 
 // C tile (rows x cols at c) updated with the sum over k of a-panel column k
 // (kMR values) times b-panel row k (kNR values), plus bias[r] on row r when
-// `bias` is given (the last depth block of a GEMM with a row bias).
+// `bias` is given, then act on the stored values when given (both only on the
+// last depth block).
 inline void micro_kernel(int64_t kc, const float* __restrict a,
                          const float* __restrict b, float* c, int64_t ldc,
-                         int rows, int cols, Update u, float beta, const float* bias) {
+                         int rows, int cols, Update u, float beta, const float* bias,
+                         const Activation* act) {
   float acc[kMR][kNR] = {};
   for (int64_t k = 0; k < kc; ++k, a += kMR, b += kNR) {
     for (int r = 0; r < kMR; ++r) {
@@ -125,6 +128,11 @@ inline void micro_kernel(int64_t kc, const float* __restrict a,
   } else {
     store_tile<0, 0>(acc, rows, cols, c, ldc, u, beta);
   }
+  if (act != nullptr) {  // on the final values (the tile is still in L1)
+    const Activation f = *act;
+    for (int r = 0; r < rows; ++r, c += ldc)
+      for (int j = 0; j < cols; ++j) c[j] = f(c[j]);
+  }
 }
 
 struct Problem {
@@ -135,6 +143,7 @@ struct Problem {
   float* c;
   int64_t ldc, K;
   const float* row_bias = nullptr;  // added to row i of C (sgemm_packed only)
+  const Activation* act = nullptr;  // applied as C is stored (sgemm_packed only)
 };
 
 // Multiplies the packed blocks into C[i0:i0+mc, j0:j0+nc].
@@ -142,6 +151,7 @@ void macro_kernel(const Problem& pr, const float* pa, const float* pb,
                   int64_t i0, int64_t mc, int64_t j0, int64_t nc, int64_t kc,
                   bool first_k, bool last_k) {
   const float* bias = last_k ? pr.row_bias : nullptr;
+  const Activation* act = last_k ? pr.act : nullptr;
   const Update u = !first_k ? Update::kAccumulate
                    : pr.beta == 0.f ? Update::kAssign
                    : pr.beta == 1.f ? Update::kAccumulate
@@ -152,7 +162,7 @@ void macro_kernel(const Problem& pr, const float* pa, const float* pb,
       const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
       micro_kernel(kc, pa + ir * kc, pb + jr * kc,
                    pr.c + (i0 + ir) * pr.ldc + j0 + jr, pr.ldc, rows, cols, u,
-                   pr.beta, bias != nullptr ? bias + i0 + ir : nullptr);
+                   pr.beta, bias != nullptr ? bias + i0 + ir : nullptr, act);
     }
   }
 }
@@ -261,19 +271,30 @@ PackedA pack_a_matrix(bool trans_a, int64_t M, int64_t K, float alpha, const flo
 }
 
 void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float* C, int64_t ldc,
-                  const float* row_bias) {
+                  const float* row_bias, const Activation& act) {
   if (a.M <= 0 || N <= 0) return;
   if (a.K <= 0) {
     scale_c(a.M, N, 0.f, C, ldc);
     add_row_bias(a.M, N, row_bias, C, ldc);
+    for (int64_t i = 0; i < a.M; ++i) apply_activation(act, C + i * ldc, N);
     return;
   }
-  run_tiles(Problem{{nullptr, 0, false}, &a, &b, 1.f, 0.f, C, ldc, a.K, row_bias}, a.M, N);
+  run_tiles(Problem{{nullptr, 0, false}, &a, &b, 1.f, 0.f, C, ldc, a.K, row_bias,
+                    act.active() ? &act : nullptr},
+            a.M, N);
 }
 
 void sgemm_packed(const PackedA& a, int64_t N, const float* B, int64_t ldb, float* C,
-                  int64_t ldc, const float* row_bias) {
-  sgemm_packed(a, N, MatrixPanels({B, ldb, false}), C, ldc, row_bias);
+                  int64_t ldc, const float* row_bias, const Activation& act) {
+  sgemm_packed(a, N, MatrixPanels({B, ldb, false}), C, ldc, row_bias, act);
+}
+
+void apply_activation(const Activation& act, float* y, int64_t n) {
+  if (!act.active()) return;
+  const Activation f = act;
+  parallel_for(n, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) y[i] = f(y[i]);
+  }, 16384);
 }
 
 }  // namespace detail

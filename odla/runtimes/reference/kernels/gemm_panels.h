@@ -18,6 +18,19 @@ constexpr int kGemmNR = 16;
 constexpr int kGemmNR = 8;
 #endif
 
+// A clamp applied to results as they are stored (a fused Relu or Clamp), with
+// the fused op's exact semantics: Relu (nan_to_lo) maps NaN and -0 to lo, Clamp
+// keeps both. The default keeps every value.
+struct Activation {
+  float lo = -__builtin_inff(), hi = __builtin_inff();
+  bool nan_to_lo = false;
+  bool active() const { return lo != -__builtin_inff() || hi != __builtin_inff() || nan_to_lo; }
+  float operator()(float x) const {
+    if (nan_to_lo) return x > lo ? (x > hi ? hi : x) : lo;
+    return x < lo ? lo : (x > hi ? hi : x);
+  }
+};
+
 // Supplies the logical B[K, N] of a GEMM in packed form.
 class PanelSource {
  public:
@@ -53,10 +66,13 @@ PackedA pack_a_matrix(bool trans_a, int64_t M, int64_t K, float alpha, const flo
 // alpha already applied) and B from `b`; threading as sgemm(). The bias is
 // added as the tiles are stored, not in a pass of its own.
 void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float* C, int64_t ldc,
-                  const float* row_bias = nullptr);
+                  const float* row_bias = nullptr, const Activation& act = {});
 // The same with B a row-major matrix B[K, N] (leading dimension ldb).
 void sgemm_packed(const PackedA& a, int64_t N, const float* B, int64_t ldb, float* C,
-                  int64_t ldc, const float* row_bias = nullptr);
+                  int64_t ldc, const float* row_bias = nullptr, const Activation& act = {});
+
+// y[i] = act(y[i]) for i in [0, n), in parallel (for paths that cannot fuse it).
+void apply_activation(const Activation& act, float* y, int64_t n);
 
 }  // namespace detail
 }  // namespace odla_ref
