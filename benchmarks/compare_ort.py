@@ -26,9 +26,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import models  # noqa: E402
 from halo.analysis import summary  # noqa: E402
-from halo.compiler import CompileOptions, compile_graph, import_and_optimize, model_name  # noqa: E402
-from halo.run import execute_library  # noqa: E402
-from halo.toolchain import build_model_library  # noqa: E402
+from halo.compiler import CompileOptions, import_and_optimize  # noqa: E402
+from halo.run import build_library, execute_library  # noqa: E402
 
 BUILDERS = {"resnet18": models.resnet18, "mobilenet_v2": models.mobilenet_v2,
             "mnist_cnn": models.mnist_cnn}
@@ -57,9 +56,9 @@ def bench(name: str, threads: int, repeat: int, tmp: Path) -> dict[str, float]:
     os.environ["ODLA_NUM_THREADS"] = str(threads)
     options = CompileOptions()
     graph = import_and_optimize(path, options)
-    so = build_model_library(compile_graph(graph, path, options).files, model_name(path, None), "reference")
-    halo_ms = _median_ms(lambda: execute_library(so, model_name(path, None), graph, [x]), repeat)
-    halo_out = execute_library(so, model_name(path, None), graph, [x])[0]
+    so, fn = build_library(path, graph, options)
+    halo_ms = _median_ms(lambda: execute_library(so, fn, graph, [x]), repeat)
+    halo_out = execute_library(so, fn, graph, [x])[0]
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     opts = ort.SessionOptions()

@@ -18,10 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from halo.compiler import CompileOptions, compile_graph, import_and_optimize, model_name
+from halo.compiler import CompileOptions, import_and_optimize
 from halo.errors import OptionError, RuntimeExecError
-from halo.run import check_inputs, execute_library
-from halo.toolchain import build_model_library
+from halo.run import build_library, check_inputs, execute_library
 
 
 @dataclass(frozen=True)
@@ -71,8 +70,7 @@ def profile_model(model: Path, arrays: Sequence[np.ndarray], options: CompileOpt
                           hint="drop --runtime or pass --runtime reference")
     graph = import_and_optimize(model, options)
     feeds = check_inputs(graph, arrays)
-    name = model_name(model, options.name)
-    so = build_model_library(compile_graph(graph, model, options).files, name, options.runtime)
+    so, name = build_library(model, graph, options)
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "profile.tsv"
         previous = os.environ.get("ODLA_PROFILE")

@@ -56,6 +56,13 @@ def execute_library(so: Path, name: str, graph: Graph, arrays: Sequence[np.ndarr
     return outputs
 
 
+def build_library(model: Path, graph: Graph, options: CompileOptions) -> tuple[Path, str]:
+    """Generate ``graph`` (imported from ``model``) and build it against ``options.runtime``:
+    the shared library (cached) and the C name of its model function."""
+    name = model_name(model, options.name)
+    return build_model_library(compile_graph(graph, model, options).files, name, options.runtime), name
+
+
 def run_model(model: Path, arrays: Sequence[np.ndarray], options: CompileOptions,
               graph: Graph | None = None) -> list[np.ndarray]:
     """Run ``model`` on ``arrays`` (in input order) and return its outputs (in output order)."""
@@ -63,6 +70,5 @@ def run_model(model: Path, arrays: Sequence[np.ndarray], options: CompileOptions
     feeds = check_inputs(graph, arrays)
     if options.runtime == EMULATOR:
         return evaluate_graph(graph, {v.name: a for v, a in zip(graph.inputs, feeds)})
-    generated = compile_graph(graph, model, options)
-    so = build_model_library(generated.files, model_name(model, options.name), options.runtime)
-    return execute_library(so, model_name(model, options.name), graph, feeds)
+    so, name = build_library(model, graph, options)
+    return execute_library(so, name, graph, feeds)

@@ -42,10 +42,10 @@ odla_value _odla_computation::add_value(const char* id, odla_rt::TensorType type
 }
 
 _odla_computation::~_odla_computation() {
-  auto op = [&](size_t i) { return nodes[i].op; };
-  auto id = [&](size_t i) { return nodes[i].outputs.empty() ? std::string() : nodes[i].outputs[0]->id; };
   try {
-    profile.write(op, id);
+    profile.write([&](size_t i) {
+      return nodes[i].op + "\t" + (nodes[i].outputs.empty() ? std::string() : nodes[i].outputs[0]->id);
+    });
   } catch (...) {  // out of memory while formatting: the profile is lost, not the process
   }
 }

@@ -38,7 +38,6 @@ Kernel unary_kernel(int64_t n, Op op) {
   };
 }
 
-// Elementwise unary node: Op applied to every element of `input`.
 // The clamp an elementwise op equals, for the planner to fuse into the node
 // that produces its input (see Node::clamp); ops without one return nothing.
 template <class Op>
@@ -46,6 +45,7 @@ std::optional<odla_ref::detail::Activation> clamp_of(const Op&) {
   return std::nullopt;
 }
 
+// Elementwise unary node: Op applied to every element of `input`.
 template <class Op>
 odla_value build_unary(const char* name, odla_value input, const odla_value_id id,
                        Op op = Op()) {

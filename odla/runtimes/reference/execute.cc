@@ -87,8 +87,7 @@ void run(_odla_computation& comp, _odla_context& ctx) {
   std::vector<void*> out;
   using Clock = std::chrono::steady_clock;
   const bool profiling = odla_rt::Profile::path() != nullptr;
-  std::vector<int> nodes;    // profiling: the node of each step run
-  std::vector<uint64_t> ns;  // and its time
+  std::vector<std::pair<int, uint64_t>> times;  // profiling: (node, nanoseconds) per step
   for (const odla_rt::Step& step : plan->steps) {
     in.clear();
     out.clear();
@@ -98,11 +97,10 @@ void run(_odla_computation& comp, _odla_context& ctx) {
     step.kernel(odla_rt::KernelIO{in.data(), out.data(), arena + step.scratch_offset});
     if (profiling) {
       const auto spent = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
-      nodes.push_back(step.node);
-      ns.push_back(static_cast<uint64_t>(spent.count()));
+      times.emplace_back(step.node, static_cast<uint64_t>(spent.count()));
     }
   }
-  if (profiling) comp.profile.add(nodes, ns, comp.nodes.size());
+  if (profiling) comp.profile.add(times, comp.nodes.size());
   for (const auto& [v, o] : plan->copies) {
     const size_t bytes = comp.values[v]->type.bytes();
     if (bytes != 0 && outs[o] != ptr[v]) std::memmove(outs[o], ptr[v], bytes);

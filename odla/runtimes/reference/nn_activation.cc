@@ -16,7 +16,7 @@ struct ReluOp : Activation {
   template <class C> C operator()(C x) const { return x > 0 ? x : C(0); }
 };
 std::optional<odla_ref::detail::Activation> clamp_of(const ReluOp&) {
-  return odla_ref::detail::Activation{0.f, __builtin_inff(), true};  // NaN -> 0, as above
+  return odla_ref::detail::Activation{0.f, odla_ref::detail::Activation::kInf, true};  // NaN -> 0, as above
 }
 struct SigmoidOp : Activation {
   template <class C> C operator()(C x) const { return C(1) / (C(1) + std::exp(-x)); }

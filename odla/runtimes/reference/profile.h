@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace odla_rt {
@@ -20,31 +22,16 @@ class Profile {
  public:
   // The file named by ODLA_PROFILE, or nullptr when profiling is off.
   static const char* path();
-  // Adds one execution: `ns[i]` nanoseconds spent in node `nodes[i]`.
-  void add(const std::vector<int>& nodes, const std::vector<uint64_t>& ns, size_t num_nodes);
-  // Appends the totals; `op(i)` and `id(i)` name node i. Failures to write are
-  // ignored (profiling never fails a computation).
-  template <class Op, class Id>
-  void write(const Op& op, const Id& id) const;
+  // Adds one execution: (node index, nanoseconds spent in it) per step run.
+  void add(const std::vector<std::pair<int, uint64_t>>& times, size_t num_nodes);
+  // Appends the totals; `label(i)` names node i as "odla function<TAB>output id".
+  // Failures to write are ignored (profiling never fails a computation).
+  void write(const std::function<std::string(size_t)>& label) const;
 
  private:
-  void append(const std::string& text) const;
   mutable std::mutex mu_;
   std::vector<NodeTime> nodes_;  // by node index
   uint64_t executions_ = 0;
 };
-
-template <class Op, class Id>
-void Profile::write(const Op& op, const Id& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (executions_ == 0 || path() == nullptr) return;
-  std::string text = "# odla_reference profile\texecutions\t" + std::to_string(executions_) + "\n";
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (nodes_[i].calls == 0) continue;
-    text += std::to_string(i) + "\t" + op(i) + "\t" + id(i) + "\t" +
-            std::to_string(nodes_[i].calls) + "\t" + std::to_string(nodes_[i].nanoseconds) + "\n";
-  }
-  append(text);
-}
 
 }  // namespace odla_rt

@@ -16,13 +16,18 @@ namespace odla_ref {
 namespace detail {
 
 void add_bias(float* out, int64_t batch, int64_t channels, int64_t plane,
-              const float* bias) {
-  if (bias == nullptr) return;
+              const float* bias, const Activation& act) {
+  if (bias == nullptr && !act.active()) return;
+  const Activation f = act;
+  const bool clamp = act.active();
   parallel_for(batch * channels, [&](int64_t b, int64_t e) {
     for (int64_t nc = b; nc < e; ++nc) {
       float* o = out + nc * plane;
-      const float v = bias[nc % channels];
-      for (int64_t i = 0; i < plane; ++i) o[i] += v;
+      const float v = bias != nullptr ? bias[nc % channels] : 0.f;
+      if (clamp)
+        for (int64_t i = 0; i < plane; ++i) o[i] = f(o[i] + v);
+      else
+        for (int64_t i = 0; i < plane; ++i) o[i] += v;
     }
   }, std::max<int64_t>(1, 16384 / std::max<int64_t>(plane, 1)));
 }
@@ -112,7 +117,7 @@ void unpad_output(const Geometry3& g, const Shifted& s, const float* wide,
 }
 
 // y[cout, N] = act(W[cout, K] * B + bias per row) with W packed (pw) or as given
-// (w); y is dense (ldy == N) when act is active and W is not packed.
+// (w); y must be dense (ldy == N) when W is not packed and there is a bias or act.
 void weights_times(const detail::PackedA* pw, const float* w, int64_t cout, int64_t N, int64_t K,
                    const detail::PanelSource& b, const float* bias, const detail::Activation& act,
                    float* y, int64_t ldy) {
@@ -120,8 +125,7 @@ void weights_times(const detail::PackedA* pw, const float* w, int64_t cout, int6
     detail::sgemm_packed(*pw, N, b, y, ldy, bias, act);
   } else {
     detail::sgemm_panels(false, cout, N, K, 1.f, w, K, b, 0.f, y, ldy);
-    detail::add_bias(y, 1, cout, N, bias);
-    detail::apply_activation(act, y, cout * N);
+    detail::add_bias(y, 1, cout, N, bias, act);
   }
 }
 
@@ -169,7 +173,7 @@ void conv(const ConvParams& p, const float* input, const float* weight,
           const detail::Activation& act) {
   if (is_depthwise(p)) {
     detail::depthwise_conv(p, input, weight, bias, output);
-    detail::apply_activation(act, output, p.batch * p.out_channels * detail::widen(p).out_size());
+    detail::add_bias(output, p.batch, p.out_channels, detail::widen(p).out_size(), nullptr, act);
     return;
   }
   const Geometry3 g = detail::widen(p);
@@ -188,8 +192,7 @@ void conv(const ConvParams& p, const float* input, const float* weight,
           detail::sgemm_packed(*pw, N, x, N, y, N, b, act);
         } else {
           sgemm(false, false, cout_g, N, K, 1.f, w, K, x, N, 0.f, y, N);
-          detail::add_bias(y, 1, cout_g, N, b);
-          detail::apply_activation(act, y, cout_g * N);
+          detail::add_bias(y, 1, cout_g, N, b, act);
         }
       } else if (unit_strides(g)) {
         conv_shifted(g, cin_g, cout_g, x, w, pw, b, act, y, ws);

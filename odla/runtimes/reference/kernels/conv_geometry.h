@@ -47,9 +47,10 @@ inline void valid_range(int64_t out, int64_t in, int64_t stride,
   *lo = std::min(*lo, *hi);
 }
 
-// out[n, c, :] += bias[c] over planes of `plane` elements.
+// out[n, c, :] = act(out[n, c, :] + bias[c]) over planes of `plane` elements
+// (bias may be null); one pass, none when there is nothing to do.
 void add_bias(float* out, int64_t batch, int64_t channels, int64_t plane,
-              const float* bias);
+              const float* bias, const Activation& act = {});
 
 // Returns `bytes` of scratch: `given` when non-null, else a per-thread buffer.
 void* scratch(void* given, size_t bytes);

@@ -216,12 +216,6 @@ int64_t bound(int64_t len, int64_t parts, int64_t t, int64_t align) {
   return std::min(len, units * t / parts * align);
 }
 
-void add_row_bias(int64_t M, int64_t N, const float* bias, float* C, int64_t ldc) {
-  if (bias == nullptr) return;
-  for (int64_t i = 0; i < M; ++i)
-    for (int64_t j = 0; j < N; ++j) C[i * ldc + j] += bias[i];
-}
-
 void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
   for (int64_t i = 0; i < M; ++i) {
     float* c = C + i * ldc;
@@ -273,10 +267,9 @@ PackedA pack_a_matrix(bool trans_a, int64_t M, int64_t K, float alpha, const flo
 void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float* C, int64_t ldc,
                   const float* row_bias, const Activation& act) {
   if (a.M <= 0 || N <= 0) return;
-  if (a.K <= 0) {
-    scale_c(a.M, N, 0.f, C, ldc);
-    add_row_bias(a.M, N, row_bias, C, ldc);
-    for (int64_t i = 0; i < a.M; ++i) apply_activation(act, C + i * ldc, N);
+  if (a.K <= 0) {  // no products: every element of row i is act(row_bias[i])
+    for (int64_t i = 0; i < a.M; ++i)
+      std::fill(C + i * ldc, C + i * ldc + N, act(row_bias != nullptr ? row_bias[i] : 0.f));
     return;
   }
   run_tiles(Problem{{nullptr, 0, false}, &a, &b, 1.f, 0.f, C, ldc, a.K, row_bias,
@@ -287,14 +280,6 @@ void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float* C, i
 void sgemm_packed(const PackedA& a, int64_t N, const float* B, int64_t ldb, float* C,
                   int64_t ldc, const float* row_bias, const Activation& act) {
   sgemm_packed(a, N, MatrixPanels({B, ldb, false}), C, ldc, row_bias, act);
-}
-
-void apply_activation(const Activation& act, float* y, int64_t n) {
-  if (!act.active()) return;
-  const Activation f = act;
-  parallel_for(n, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) y[i] = f(y[i]);
-  }, 16384);
 }
 
 }  // namespace detail

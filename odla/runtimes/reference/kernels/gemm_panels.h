@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace odla_ref {
@@ -22,9 +23,10 @@ constexpr int kGemmNR = 8;
 // the fused op's exact semantics: Relu (nan_to_lo) maps NaN and -0 to lo, Clamp
 // keeps both. The default keeps every value.
 struct Activation {
-  float lo = -__builtin_inff(), hi = __builtin_inff();
+  static constexpr float kInf = std::numeric_limits<float>::infinity();
+  float lo = -kInf, hi = kInf;
   bool nan_to_lo = false;
-  bool active() const { return lo != -__builtin_inff() || hi != __builtin_inff() || nan_to_lo; }
+  bool active() const { return lo != -kInf || hi != kInf || nan_to_lo; }
   float operator()(float x) const {
     if (nan_to_lo) return x > lo ? (x > hi ? hi : x) : lo;
     return x < lo ? lo : (x > hi ? hi : x);
@@ -70,9 +72,6 @@ void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float* C, i
 // The same with B a row-major matrix B[K, N] (leading dimension ldb).
 void sgemm_packed(const PackedA& a, int64_t N, const float* B, int64_t ldb, float* C,
                   int64_t ldc, const float* row_bias = nullptr, const Activation& act = {});
-
-// y[i] = act(y[i]) for i in [0, n), in parallel (for paths that cannot fuse it).
-void apply_activation(const Activation& act, float* y, int64_t n);
 
 }  // namespace detail
 }  // namespace odla_ref
