@@ -1,3 +1,4 @@
+// Usage: bench_kernels [reps] [name filter]
 // Standalone timing of the reference runtime's sgemm and conv at ResNet-18
 // layer shapes: best-of-N milliseconds and GFLOP/s. The ISA and thread count
 // come from ODLA_ISA / ODLA_NUM_THREADS, as for the runtime.
@@ -51,11 +52,13 @@ struct ConvShape {
 
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::atoi(argv[1]) : 10;
+  const char* only = argc > 2 ? argv[2] : nullptr;  // run the shapes whose name has this
 #ifdef HAVE_ISA
   std::printf("isa=%s ", odla_ref::isa_name(odla_ref::active_isa()));
 #endif
   std::printf("threads=%d\n", odla_ref::num_threads());
   for (int64_t n : {256, 512, 1024}) {
+    if (only != nullptr && std::strstr("sgemm", only) == nullptr) break;
     auto a = rnd(n * n, 1), b = rnd(n * n, 2);
     std::vector<float> c(n * n);
     const double ms = best_ms([&] {
@@ -79,6 +82,7 @@ int main(int argc, char** argv) {
   };
   double total_ms = 0;
   for (const ConvShape& s : shapes) {
+    if (only != nullptr && std::strstr(s.name, only) == nullptr) continue;
     odla_ref::ConvParams p;
     p.spatial = 2;
     p.in_channels = s.cin, p.out_channels = s.cout;

@@ -11,6 +11,7 @@
 #include "kernels/gemm_panels.h"
 #include "kernels/im2col_panels.h"
 #include "kernels/parallel.h"
+#include "kernels/winograd.h"
 
 namespace odla_ref {
 namespace detail {
@@ -152,6 +153,7 @@ void conv_shifted(const Geometry3& g, int64_t cin, int64_t cout, const float* x,
 
 size_t conv_workspace_bytes(const ConvParams& p) {
   const Geometry3 g = detail::widen(p);
+  if (detail::winograd_applies(p)) return detail::winograd_workspace_bytes(p);
   if (is_depthwise(p) || is_pointwise(g) || !unit_strides(g)) return 0;
   const Shifted s = shifted_layout(g);
   return sizeof(float) * static_cast<size_t>(p.in_channels / p.group * s.plane() +
@@ -161,6 +163,10 @@ size_t conv_workspace_bytes(const ConvParams& p) {
 ConvWeights pack_conv_weights(const ConvParams& p, const float* weight) {
   ConvWeights packed;
   if (is_depthwise(p)) return packed;
+  if (detail::winograd_applies(p)) {
+    packed.winograd = detail::winograd_pack_weights(p, weight);
+    return packed;
+  }
   const int64_t cout_g = p.out_channels / p.group;
   const int64_t K = p.in_channels / p.group * detail::widen(p).k_size();
   for (int64_t grp = 0; grp < p.group; ++grp)
@@ -180,6 +186,15 @@ void conv(const ConvParams& p, const float* input, const float* weight,
   const int64_t cin_g = p.in_channels / p.group, cout_g = p.out_channels / p.group;
   const int64_t K = cin_g * g.k_size(), N = g.out_size();
   float* ws = static_cast<float*>(detail::scratch(workspace, conv_workspace_bytes(p)));
+  if (detail::winograd_applies(p)) {
+    std::vector<detail::PackedA> own;
+    if (packed == nullptr || packed->winograd.empty()) own = detail::winograd_pack_weights(p, weight);
+    const std::vector<detail::PackedA>& u = own.empty() ? packed->winograd : own;
+    for (int64_t n = 0; n < p.batch; ++n)
+      detail::winograd_conv(p, input + n * p.in_channels * g.in_size(), u, bias, act,
+                            output + n * p.out_channels * N, ws);
+    return;
+  }
   for (int64_t n = 0; n < p.batch; ++n) {
     for (int64_t grp = 0; grp < p.group; ++grp) {
       const float* x = input + (n * p.in_channels + grp * cin_g) * g.in_size();

@@ -30,7 +30,8 @@ struct ConvParams {
 };
 
 // Scratch bytes conv() needs for `p`: nonzero only for stride-1 convs that
-// are neither pointwise nor depthwise (zero-padded input copy + wide output).
+// are neither pointwise nor depthwise (zero-padded input copy + wide output,
+// or the Winograd transforms).
 size_t conv_workspace_bytes(const ConvParams& p);
 
 // Convolution. input [N, C_in, in...], weight [C_out, C_in/group, k...]
@@ -38,7 +39,8 @@ size_t conv_workspace_bytes(const ConvParams& p);
 // workspace: conv_workspace_bytes(p) bytes, 64-byte alignment recommended;
 // may be null, then a per-thread buffer that grows and is reused is used.
 // Paths: depthwise (group == C_in, C_out a multiple of C_in) runs a direct
-// kernel; 1x1 stride-1 unpadded runs sgemm on the input as is; other
+// kernel; 1x1 stride-1 unpadded runs sgemm on the input as is; 2-D 3x3
+// stride-1 ones with planes of 14x14 or more run Winograd F(2x2, 3x3); other
 // stride-1 convs run a GEMM over shifted views of a padded input copy;
 // strided ones pack im2col panels on the fly.
 // packed: the weights from pack_conv_weights (same p and weight), or null.
@@ -49,9 +51,12 @@ void conv(const ConvParams& p, const float* input, const float* weight,
           const struct ConvWeights* packed = nullptr, const detail::Activation& act = {});
 
 // Constant weights packed once for conv()'s GEMMs (one operand per group);
-// empty for the depthwise path, which reads the weights as they are.
+// empty for the depthwise path, which reads the weights as they are. For the
+// Winograd path (2-D 3x3 stride 1, see winograd.h) `winograd` holds the 16
+// transformed matrices instead and `groups` is empty.
 struct ConvWeights {
   std::vector<detail::PackedA> groups;
+  std::vector<detail::PackedA> winograd;
 };
 ConvWeights pack_conv_weights(const ConvParams& p, const float* weight);
 
