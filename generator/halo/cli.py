@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -98,6 +99,16 @@ def cmd_profile(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(a: argparse.Namespace) -> int:
+    import json
+
+    from halo.bench import bench_model, format_result
+
+    r = bench_model(a.model, _options(a), a.threads, a.runs, a.warmup)
+    print(json.dumps(r.to_json()) if a.json else format_result(r))
+    return 0
+
+
 def _fmt_bytes(n: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
@@ -160,6 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--repeat", type=int, default=10, help="timed calls (default 10)")
     pr.add_argument("--top", type=int, default=15, help="slowest nodes to list (default 15)")
     pr.set_defaults(fn=cmd_profile)
+    b = sub.add_parser("bench", help="latency and memory of the compiled model on a runtime")
+    _add_compile_options(b)
+    b.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                   help="ODLA_NUM_THREADS for the runtime (default: all cores)")
+    b.add_argument("--runs", type=int, default=20, help="timed calls (default 20)")
+    b.add_argument("--warmup", type=int, default=3, help="untimed calls first (default 3)")
+    b.add_argument("--json", action="store_true", help="print one JSON object")
+    b.set_defaults(fn=cmd_bench)
     i = sub.add_parser("info", help="inputs, outputs, op histogram, parameters, FLOPs, memory")
     _add_compile_options(i)
     i.set_defaults(fn=cmd_info)

@@ -29,7 +29,9 @@ class CompileOptions:
     data_as_c: bool = False
     weights: Path | None = None
     frozen_inputs: dict[str, np.ndarray] = field(default_factory=dict)
-    layout: str | None = None  # None/"nhwc": the model's own layout at the boundary; "nchw": channels first
+    layout: str | None = (
+        None  # None/"nhwc": the model's own layout at the boundary; "nchw": channels first
+    )
     keep_input_layout: bool = False  # with layout="nchw": inputs keep the model's layout
     keep_output_layout: bool = False  # with layout="nchw": outputs keep the model's layout
 
@@ -42,10 +44,15 @@ class CompileOptions:
         out = [f"--runtime {self.runtime}"]
         if self.target:
             out.append(f"--target {resolve(self.target).triple}")
-        out += [f"--input-shape {k}:{'x'.join(map(str, v))}" for k, v in sorted(self.input_shapes.items())]
+        out += [
+            f"--input-shape {k}:{'x'.join(map(str, v))}"
+            for k, v in sorted(self.input_shapes.items())
+        ]
         out += [f"--inputs {n}" for n in self.inputs] + [f"--outputs {n}" for n in self.outputs]
-        out += [f"--freeze-input {k}=<sha256:{hashlib.sha256(v.tobytes()).hexdigest()[:12]}>"
-                for k, v in sorted(self.frozen_inputs.items())]
+        out += [
+            f"--freeze-input {k}=<sha256:{hashlib.sha256(v.tobytes()).hexdigest()[:12]}>"
+            for k, v in sorted(self.frozen_inputs.items())
+        ]
         if self.layout:
             out.append(f"--layout {self.layout}")
         out += ["--keep-input-layout"] * self.keep_input_layout
@@ -59,8 +66,10 @@ def parse_input_shape(text: str) -> tuple[str, Shape]:
     """``NAME:1x3x224x224`` -> (NAME, (1, 3, 224, 224)). ``NAME:`` (no dims) is a scalar."""
     m = re.fullmatch(r"(.+):((?:\d+(?:x\d+)*)?)", text.strip())
     if not m or any(d == "0" for d in m.group(2).split("x") if d):
-        raise OptionError(f"malformed --input-shape '{text}'",
-                          hint="write NAME:DIMxDIMx... with positive integers, e.g. input:1x3x224x224")
+        raise OptionError(
+            f"malformed --input-shape '{text}'",
+            hint="write NAME:DIMxDIMx... with positive integers, e.g. input:1x3x224x224",
+        )
     dims = tuple(int(d) for d in m.group(2).split("x")) if m.group(2) else ()
     return m.group(1), dims
 
@@ -68,14 +77,15 @@ def parse_input_shape(text: str) -> tuple[str, Shape]:
 _RESERVED = frozenset(
     "alignas alignof and and_eq asm auto bitand bitor bool break case catch char class compl const "
     "constexpr continue default delete do double else enum explicit export extern false float for "
-    "friend goto if inline int long main mutable namespace new noexcept not not_eq nullptr operator or "
-    "or_eq private protected public register return short signed sizeof static struct switch "
-    "template this throw true try typedef typename union unsigned using virtual void volatile while "
-    "xor xor_eq".split())
+    "friend goto if inline int long main mutable namespace new noexcept not not_eq nullptr "
+    "operator or or_eq private protected public register return short signed sizeof static struct "
+    "switch template this throw true try typedef typename union unsigned using virtual void "
+    "volatile while xor xor_eq".split()
+)
 
 
 def model_name(path: Path, name: str | None) -> str:
-    """The C name of the model: ``--name`` as given, else the file's stem made into an identifier."""
+    """The C name of the model: ``--name`` as given, else the file's stem as an identifier."""
     raw = name or path.stem
     if raw in _RESERVED:
         if name:
@@ -83,19 +93,27 @@ def model_name(path: Path, name: str | None) -> str:
         raw = f"{raw}_model"
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", raw):
         if name:
-            raise OptionError(f"--name '{name}' is not a C identifier",
-                              hint="use letters, digits and underscores, not starting with a digit")
+            raise OptionError(
+                f"--name '{name}' is not a C identifier",
+                hint="use letters, digits and underscores, not starting with a digit",
+            )
         raw = re.sub(r"\W", "_", raw)
         raw = raw if raw[:1].isalpha() or raw[:1] == "_" else f"m_{raw}"
     return raw
 
 
 def import_and_optimize(model: Path, options: CompileOptions, check: bool = False) -> Graph:
-    graph = load_model(model, ImportOptions(dict(options.input_shapes), options.weights,
-                                            dict(options.frozen_inputs)))
+    graph = load_model(
+        model,
+        ImportOptions(dict(options.input_shapes), options.weights, dict(options.frozen_inputs)),
+    )
     nchw = options.layout == "nchw"
-    passes = default_pipeline(options.inputs, options.outputs, nchw and not options.keep_input_layout,
-                              nchw and not options.keep_output_layout)
+    passes = default_pipeline(
+        options.inputs,
+        options.outputs,
+        nchw and not options.keep_input_layout,
+        nchw and not options.keep_output_layout,
+    )
     run_pipeline(graph, passes, check=check)
     return graph
 
@@ -111,13 +129,18 @@ def write_depfile(depfile: Path, outputs: list[Path], sources: list[Path]) -> No
     def esc(p: Path) -> str:
         return str(p).replace(" ", "\\ ")
 
-    text = " ".join(esc(p.resolve()) for p in outputs) + ": " + " ".join(esc(p.resolve()) for p in sources)
+    text = (
+        " ".join(esc(p.resolve()) for p in outputs)
+        + ": "
+        + " ".join(esc(p.resolve()) for p in sources)
+    )
     depfile.parent.mkdir(parents=True, exist_ok=True)
     depfile.write_text(text + "\n")
 
 
-def compile_model(model: Path, outdir: Path, options: CompileOptions,
-                  depfile: Path | None = None) -> tuple[Graph, list[Path]]:
+def compile_model(
+    model: Path, outdir: Path, options: CompileOptions, depfile: Path | None = None
+) -> tuple[Graph, list[Path]]:
     graph = import_and_optimize(model, options)
     files = write(compile_graph(graph, model, options), outdir)
     if depfile is not None:

@@ -1,9 +1,9 @@
 """Writes the weights object: a relocatable ELF file for the target holding one symbol per constant.
 
-Each symbol gets its own read-only allocatable section `<section>.<name>` (so `--gc-sections` can drop
-unused constants), aligned to 64 bytes, with a global STT_OBJECT symbol at offset 0 whose size is the
-data's length. The file also carries an empty `.note.GNU-stack` section so that linkers do not assume
-an executable stack. The output depends only on the arguments: same input, same bytes.
+Each symbol gets its own read-only allocatable section `<section>.<name>` (so `--gc-sections` can
+drop unused constants), aligned to 64 bytes, with a global STT_OBJECT symbol at offset 0 whose size
+is the data's length. The file also carries an empty `.note.GNU-stack` section so that linkers do
+not assume an executable stack. The output depends only on the arguments: same input, same bytes.
 """
 
 from __future__ import annotations

@@ -47,8 +47,15 @@ class GraphBuilder:
         self.graph.inputs.append(v)
         return v
 
-    def emit(self, op: str, inputs: Sequence[Value | None], attrs: Any = None, *,
-             name: str = "", outputs: Sequence[str] = ()) -> list[Value]:
+    def emit(
+        self,
+        op: str,
+        inputs: Sequence[Value | None],
+        attrs: Any = None,
+        *,
+        name: str = "",
+        outputs: Sequence[str] = (),
+    ) -> list[Value]:
         """Add ``op`` and return its output values (constants when it folds)."""
         opdef = get_op(op)
         attrs = attrs if attrs is not None else opdef.attrs()
@@ -62,12 +69,20 @@ class GraphBuilder:
         if opdef.dtypes is not None and x is not None and x.dtype not in opdef.dtypes:
             raise UnsupportedError(
                 f"{op} node '{name}' does not take {x.dtype.value} operands",
-                hint="supported types: " + ", ".join(d.value for d in opdef.dtypes))
+                hint="supported types: " + ", ".join(d.value for d in opdef.dtypes),
+            )
         node_name = self.unique(name or op.lower(), self._node_names)
         results = opdef.infer(attrs, ins)
-        outs = [Value(self.unique(outputs[i] if i < len(outputs) and outputs[i] else
-                                  f"{node_name}_out{i}"), dt, tuple(shape))
-                for i, (dt, shape) in enumerate(results)]
+        outs = [
+            Value(
+                self.unique(
+                    outputs[i] if i < len(outputs) and outputs[i] else f"{node_name}_out{i}"
+                ),
+                dt,
+                tuple(shape),
+            )
+            for i, (dt, shape) in enumerate(results)
+        ]
         node = Node(node_name, op, ins, outs, attrs)
         for v in outs:
             v.producer = node
@@ -103,11 +118,13 @@ def load_model(path: str | Path, options: ImportOptions | None = None) -> Graph:
     if module is None:
         raise ModelError(
             f"cannot tell the format of {p.name} from its suffix",
-            hint="use one of " + ", ".join(sorted(_FORMATS)) + " (or a SavedModel directory)")
+            hint="use one of " + ", ".join(sorted(_FORMATS)) + " (or a SavedModel directory)",
+        )
     try:
         frontend = importlib.import_module(module)
     except ModuleNotFoundError as e:
         raise UnsupportedError(
             f"the {p.suffix} frontend needs the Python package '{e.name}'",
-            hint=f"pip install {e.name}") from None
+            hint=f"pip install {e.name}",
+        ) from None
     return frontend.load(p, options or ImportOptions())

@@ -13,7 +13,10 @@ def _channel_vector(c: Value, out: Value, axis: int) -> np.ndarray | None:
     if c.data is None or c.rank > out.rank:
         return None
     shape = (1,) * (out.rank - c.rank) + c.shape
-    if any(d != 1 for i, d in enumerate(shape) if i != axis) or shape[axis] not in (1, out.shape[axis]):
+    if any(d != 1 for i, d in enumerate(shape) if i != axis) or shape[axis] not in (
+        1,
+        out.shape[axis],
+    ):
         return None
     return np.broadcast_to(c.data.reshape(-1), (out.shape[axis],)).astype(np.float64)
 
@@ -51,9 +54,16 @@ class AffineFolding(Pass):
         outputs = {id(v) for v in graph.outputs}
         for x, c in (node.inputs, node.inputs[::-1]):
             prod = x.producer if x is not None else None
-            if (prod is not None and prod in graph.nodes and prod.op in ("Conv", "Gemm")
-                    and c is not None and c.is_const and len(users.get(id(x), [])) == 1
-                    and id(x) not in outputs and x.shape == node.outputs[0].shape):
+            if (
+                prod is not None
+                and prod in graph.nodes
+                and prod.op in ("Conv", "Gemm")
+                and c is not None
+                and c.is_const
+                and len(users.get(id(x), [])) == 1
+                and id(x) not in outputs
+                and x.shape == node.outputs[0].shape
+            ):
                 return prod, c
         return None, None
 
@@ -62,11 +72,19 @@ class AffineFolding(Pass):
         out = prod.outputs[0]
         if w is None or not w.is_const or (b is not None and not b.is_const):
             return False
-        if prod.op == "Gemm" and (out.rank != 2 or w.rank != 2 or prod.attrs.alpha != 1.0
-                                  or (b is not None and prod.attrs.beta != 1.0)):
+        if prod.op == "Gemm" and (
+            out.rank != 2
+            or w.rank != 2
+            or prod.attrs.alpha != 1.0
+            or (b is not None and prod.attrs.beta != 1.0)
+        ):
             return False
         n = out.shape[1] if prod.op == "Conv" else out.shape[-1]
-        bias = np.zeros(n) if b is None else np.broadcast_to(b.data.reshape(-1), (n,)).astype(np.float64)
+        bias = (
+            np.zeros(n)
+            if b is None
+            else np.broadcast_to(b.data.reshape(-1), (n,)).astype(np.float64)
+        )
         w_new = w.data
         if op == "Mul":
             if prod.op == "Conv":
@@ -79,7 +97,11 @@ class AffineFolding(Pass):
         if b is not None and prod.op == "Gemm" and b.rank == 2 and b.shape[0] != 1:
             return False
         bias_shape = (n,) if prod.op == "Conv" else (1, n)
-        prod.inputs = [prod.inputs[0], _c(w, w_new, "_affine"), _c(w, bias.reshape(bias_shape), "_bias")]
+        prod.inputs = [
+            prod.inputs[0],
+            _c(w, w_new, "_affine"),
+            _c(w, bias.reshape(bias_shape), "_bias"),
+        ]
         return True
 
 

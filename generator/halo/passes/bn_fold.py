@@ -17,7 +17,7 @@ def _bn_scale_shift(bn: Node) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 class BatchNormFolding(Pass):
-    """BN(Conv(x, W, b)) = Conv(x, W * s[o], (b - mean) * s + beta) with s = gamma / sqrt(var + eps),
+    """BN(Conv(x, W, b)) = Conv(x, W * s[o], (b - mean) * s + beta), s = gamma / sqrt(var + eps),
     per output channel o; likewise for Gemm with 2-D constant B (columns are channels) when the BN
     channel axis is the Gemm's last axis.
 
@@ -60,11 +60,15 @@ class BatchNormFolding(Pass):
             prod.inputs = [prod.inputs[0], _c(w, w_new), _c(w, bias * s + shift, "_bias")]
             return True
         g = prod.attrs
-        if out.rank != 2 or w.rank != 2 or g.alpha != 1.0 or (b is not None and b.rank > 1 and
-                                                               b.shape[0] != 1):
+        if (
+            out.rank != 2
+            or w.rank != 2
+            or g.alpha != 1.0
+            or (b is not None and b.rank > 1 and b.shape[0] != 1)
+        ):
             return False  # BN over Gemm channels only when channels are the last axis: rank 2
         w_new = w.data * (s.reshape(-1, 1) if g.trans_b else s.reshape(1, -1))
-        bias = (b.data.reshape(-1) * g.beta if b is not None else np.zeros(out.shape[1]))
+        bias = b.data.reshape(-1) * g.beta if b is not None else np.zeros(out.shape[1])
         bias = np.broadcast_to(bias, (out.shape[1],))
         prod.inputs = [prod.inputs[0], _c(w, w_new), _c(w, (bias * s + shift).reshape(1, -1))]
         prod.attrs = type(g)(g.trans_a, g.trans_b, 1.0, 1.0)

@@ -17,11 +17,38 @@ from halo.passes.base import Pass
 from halo.passes.dce import DeadCodeElimination
 
 Perm = tuple[int, ...]
-UNARY = frozenset({*ew.FLOAT_UNARY, *ew.NUMERIC_UNARY, "Not", "IsNaN", "IsInf", "BitwiseNot",
-                   "LeakyRelu", "Elu", "Celu", "ThresholdedRelu", "Selu", "HardSigmoid", "Gelu",
-                   "Clip", "Cast"})
-MULTI = frozenset({*ew.ARITH_BINARY, *ew.COMPARE_BINARY, *ew.LOGIC_BINARY, *ew.BITWISE_BINARY,
-                   "PRelu", "Mod", "BitShift", "Where", "Concat"})
+UNARY = frozenset(
+    {
+        *ew.FLOAT_UNARY,
+        *ew.NUMERIC_UNARY,
+        "Not",
+        "IsNaN",
+        "IsInf",
+        "BitwiseNot",
+        "LeakyRelu",
+        "Elu",
+        "Celu",
+        "ThresholdedRelu",
+        "Selu",
+        "HardSigmoid",
+        "Gelu",
+        "Clip",
+        "Cast",
+    }
+)
+MULTI = frozenset(
+    {
+        *ew.ARITH_BINARY,
+        *ew.COMPARE_BINARY,
+        *ew.LOGIC_BINARY,
+        *ew.BITWISE_BINARY,
+        "PRelu",
+        "Mod",
+        "BitShift",
+        "Where",
+        "Concat",
+    }
+)
 AXIS_OPS = frozenset({"Softmax", "LogSoftmax", "Hardmax"})
 SINGLE = UNARY | AXIS_OPS | {"Pad", "Slice", "ArgMax", "ArgMin", *REDUCE_OPS}
 
@@ -60,13 +87,16 @@ class LayoutOptimization(Pass):
     * Pad / Slice / reductions / ArgMax / Softmax with their per-axis attributes moved by p (a
       reduction without keepdims needs only the order of the surviving axes after it).
 
-    A Transpose sinks only when every reader can take it (so it disappears) and is no graph output. Transposes that only move size-1 axes become Reshapes. With ``channels_first_inputs``,
+    A Transpose sinks only when every reader can take it (so it disappears) and is no graph output.
+    Transposes that only move size-1 axes become Reshapes. With ``channels_first_inputs``,
     a graph input read by NHWC->NCHW transposes becomes a channels-first input (transposed shape);
     with ``channels_first_outputs``, an output made by NCHW->NHWC is replaced by the transpose's
     operand: the model's boundary then has the runtime's layout and no transpose at all.
     """
 
-    def __init__(self, channels_first_inputs: bool = False, channels_first_outputs: bool = False) -> None:
+    def __init__(
+        self, channels_first_inputs: bool = False, channels_first_outputs: bool = False
+    ) -> None:
         self.cf_inputs, self.cf_outputs = channels_first_inputs, channels_first_outputs
         self._taken: set[str] = set()
 
@@ -89,8 +119,14 @@ class LayoutOptimization(Pass):
         self._taken.add(name)
         return name
 
-    def _node(self, op: str, inputs: list[Value | None], attrs: Any, out: Value | None = None,
-              hint: str = "") -> Node:
+    def _node(
+        self,
+        op: str,
+        inputs: list[Value | None],
+        attrs: Any,
+        out: Value | None = None,
+        hint: str = "",
+    ) -> Node:
         """A new node; it writes ``out`` when given (keeping that value's name and readers)."""
         results = get_op(op).infer(attrs, inputs)
         if out is None:
@@ -182,9 +218,12 @@ class LayoutOptimization(Pass):
             new_nodes.append(self._node(u.op, inputs, attrs, out))
         else:
             core = self._node(u.op, inputs, attrs, hint=out.name)
-            new_nodes += [core, self._node("Transpose", [core.outputs[0]], t.Transpose(out_perm), out)]
+            new_nodes += [
+                core,
+                self._node("Transpose", [core.outputs[0]], t.Transpose(out_perm), out),
+            ]
         at = graph.nodes.index(u)
-        graph.nodes[at:at + 1] = new_nodes
+        graph.nodes[at : at + 1] = new_nodes
 
     def _const_for(self, c: Value, inv: Perm, rank: int) -> Value:
         assert c.data is not None
@@ -274,8 +313,9 @@ def _soon(graph: Graph, y: Value, p: Perm, users: dict[int, list[Node]]) -> set[
 def _reaches(x: Value, p: Perm, users: dict[int, list[Node]]) -> bool:
     """Whether ``x`` flows into a Transpose(., p) through layout-agnostic ops only."""
     values = [x, *(u.outputs[0] for u in _region(x, len(p), users))]
-    return any(u.op == "Transpose" and u.attrs.perm == p
-               for v in values for u in users.get(id(v), []))
+    return any(
+        u.op == "Transpose" and u.attrs.perm == p for v in values for u in users.get(id(v), [])
+    )
 
 
 def _moved_attrs(u: Node, p: Perm) -> tuple[Any, Perm]:

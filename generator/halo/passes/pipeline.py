@@ -16,9 +16,12 @@ from halo.passes.layout import LayoutOptimization
 from halo.passes.subgraph import SubgraphExtraction
 
 
-def default_pipeline(inputs: Sequence[str] = (), outputs: Sequence[str] = (),
-                     channels_first_inputs: bool = False,
-                     channels_first_outputs: bool = False) -> list[Pass]:
+def default_pipeline(
+    inputs: Sequence[str] = (),
+    outputs: Sequence[str] = (),
+    channels_first_inputs: bool = False,
+    channels_first_outputs: bool = False,
+) -> list[Pass]:
     return [
         SubgraphExtraction(inputs, outputs),
         DeadCodeElimination(),
@@ -33,7 +36,7 @@ def default_pipeline(inputs: Sequence[str] = (), outputs: Sequence[str] = (),
 
 
 def run_pipeline(graph: Graph, passes: Sequence[Pass], check: bool = False) -> dict[str, int]:
-    """Run ``passes`` in order; with ``check`` verify the IR after each. Returns changes per pass."""
+    """Run ``passes`` in order; with ``check`` verify IR after each; returns changes per pass."""
     changes: dict[str, int] = {}
     for p in passes:
         changes[p.name] = changes.get(p.name, 0) + int(p.run(graph))

@@ -39,8 +39,10 @@ class SubgraphExtraction(Pass):
         unknown = [n for n in [*self.inputs, *self.outputs] if n not in table]
         if unknown:
             sample = ", ".join(sorted(table)[:30])
-            raise OptionError(f"no tensor named {', '.join(unknown)} in the model",
-                              hint=f"tensor names include: {sample}")
+            raise OptionError(
+                f"no tensor named {', '.join(unknown)} in the model",
+                hint=f"tensor names include: {sample}",
+            )
         if self.outputs:
             graph.outputs = [table[n] for n in self.outputs]
         if self.inputs:
@@ -66,7 +68,13 @@ class SubgraphExtraction(Pass):
                 needed.update(id(v) for v in n.inputs if v is not None)
         for n in graph.nodes:
             for v in n.inputs:
-                if v is not None and id(v) in needed and v.producer is None and not v.is_const \
-                        and id(v) not in live:
-                    raise OptionError(f"the subgraph still needs input '{v.name}'",
-                                      hint=f"add --inputs {v.name}")
+                if (
+                    v is not None
+                    and id(v) in needed
+                    and v.producer is None
+                    and not v.is_const
+                    and id(v) not in live
+                ):
+                    raise OptionError(
+                        f"the subgraph still needs input '{v.name}'", hint=f"add --inputs {v.name}"
+                    )

@@ -22,11 +22,14 @@ def _gather_nd(a: e.GatherND, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
     batch = int(np.prod(x.shape[:b], dtype=np.int64))
     xs = x.reshape((batch, *x.shape[b:]))
     ids = idx.reshape((batch, -1, depth))
-    dims = np.array(x.shape[b:b + depth], dtype=np.int64)
+    dims = np.array(x.shape[b : b + depth], dtype=np.int64)
     ids = np.where(ids < 0, ids + dims, ids)
-    out = np.stack([xs[i][tuple(ids[i].T)] for i in range(batch)]) if batch else \
-        np.empty((0, ids.shape[1], *x.shape[b + depth:]), x.dtype)
-    return out.reshape((*idx.shape[:-1], *x.shape[b + depth:]))
+    out = (
+        np.stack([xs[i][tuple(ids[i].T)] for i in range(batch)])
+        if batch
+        else np.empty((0, ids.shape[1], *x.shape[b + depth :]), x.dtype)
+    )
+    return out.reshape((*idx.shape[:-1], *x.shape[b + depth :]))
 
 
 @impl("ScatterElements")
@@ -36,7 +39,7 @@ def _scatter_elements(a: e.Scatter, x: np.ndarray, idx: np.ndarray, upd: np.ndar
     idx = np.where(idx < 0, idx + x.shape[axis], idx)
     combine = _COMBINE[a.reduction]
     for pos in np.ndindex(*idx.shape):  # row-major order: later duplicates win
-        dst = pos[:axis] + (int(idx[pos]),) + pos[axis + 1:]
+        dst = pos[:axis] + (int(idx[pos]),) + pos[axis + 1 :]
         y[dst] = combine(y[dst], upd[pos])
     return y
 

@@ -15,8 +15,11 @@ def _windows(xp: np.ndarray, kernel, strides, dilations, out) -> np.ndarray:
     n = len(kernel)
     st = xp.strides
     shape = (*xp.shape[:2], *out, *kernel)
-    strides_ = (*st[:2], *(st[2 + i] * strides[i] for i in range(n)),
-                *(st[2 + i] * dilations[i] for i in range(n)))
+    strides_ = (
+        *st[:2],
+        *(st[2 + i] * strides[i] for i in range(n)),
+        *(st[2 + i] * dilations[i] for i in range(n)),
+    )
     return np.lib.stride_tricks.as_strided(xp, shape, strides_, writeable=False)
 
 
@@ -28,15 +31,17 @@ def _pad(x: np.ndarray, pb, pe, value: float) -> np.ndarray:
 def _conv(a: nn.Conv, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
     n = w.ndim - 2
     xp = _pad(x, a.pads_begin, a.pads_end, 0)
-    out = [(xp.shape[2 + i] - ((w.shape[2 + i] - 1) * a.dilations[i] + 1)) // a.strides[i] + 1
-           for i in range(n)]
+    out = [
+        (xp.shape[2 + i] - ((w.shape[2 + i] - 1) * a.dilations[i] + 1)) // a.strides[i] + 1
+        for i in range(n)
+    ]
     win = _windows(xp, w.shape[2:], a.strides, a.dilations, out)
     g, cin, cout = a.group, w.shape[1], w.shape[0] // a.group
     ys = []
     spec = f"nc{'hij'[:n]}{'def'[:n]},oc{'def'[:n]}->no{'hij'[:n]}"
     for gi in range(g):
-        wg = w[gi * cout:(gi + 1) * cout].astype(np.float64)
-        ys.append(np.einsum(spec, win[:, gi * cin:(gi + 1) * cin], wg, optimize=True))
+        wg = w[gi * cout : (gi + 1) * cout].astype(np.float64)
+        ys.append(np.einsum(spec, win[:, gi * cin : (gi + 1) * cin], wg, optimize=True))
     y = np.concatenate(ys, axis=1)
     if b is not None:
         y = y + b.reshape(1, -1, *([1] * n))
@@ -44,20 +49,32 @@ def _conv(a: nn.Conv, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None)
 
 
 @impl("ConvTranspose")
-def _deconv(a: nn.ConvTranspose, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+def _deconv(
+    a: nn.ConvTranspose, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
+) -> np.ndarray:
     n = w.ndim - 2
     g, cin, cout = a.group, w.shape[0] // a.group, w.shape[1]
-    full = [(x.shape[2 + i] - 1) * a.strides[i] + (w.shape[2 + i] - 1) * a.dilations[i] + 1
-            + a.output_padding[i] for i in range(n)]
+    full = [
+        (x.shape[2 + i] - 1) * a.strides[i]
+        + (w.shape[2 + i] - 1) * a.dilations[i]
+        + 1
+        + a.output_padding[i]
+        for i in range(n)
+    ]
     y = np.zeros((x.shape[0], cout * g, *full), dtype=np.float64)
     for gi in range(g):
-        xg = x[:, gi * cin:(gi + 1) * cin].astype(np.float64)
-        wg = w[gi * cin:(gi + 1) * cin].astype(np.float64)
+        xg = x[:, gi * cin : (gi + 1) * cin].astype(np.float64)
+        wg = w[gi * cin : (gi + 1) * cin].astype(np.float64)
         for k in itertools.product(*(range(s) for s in w.shape[2:])):
             contrib = np.einsum("nc...,co->no...", xg, wg[(slice(None), slice(None), *k)])
-            idx = tuple(slice(k[i] * a.dilations[i],
-                              k[i] * a.dilations[i] + (x.shape[2 + i] - 1) * a.strides[i] + 1,
-                              a.strides[i]) for i in range(n))
+            idx = tuple(
+                slice(
+                    k[i] * a.dilations[i],
+                    k[i] * a.dilations[i] + (x.shape[2 + i] - 1) * a.strides[i] + 1,
+                    a.strides[i],
+                )
+                for i in range(n)
+            )
             y[(slice(None), slice(gi * cout, (gi + 1) * cout), *idx)] += contrib
     crop = tuple(slice(a.pads_begin[i], full[i] - a.pads_end[i]) for i in range(n))
     y = y[(slice(None), slice(None), *crop)]
@@ -69,15 +86,32 @@ def _deconv(a: nn.ConvTranspose, x: np.ndarray, w: np.ndarray, b: np.ndarray | N
 def _pool_windows(a: nn.Pool, x: np.ndarray, fill: float, out_shape) -> np.ndarray:
     n = len(a.kernel)
     span = [(a.kernel[i] - 1) * a.dilations[i] + 1 for i in range(n)]
-    extra = [max(0, (out_shape[i] - 1) * a.strides[i] + span[i] - (x.shape[2 + i] + a.pads_begin[i]
-                 + a.pads_end[i])) for i in range(n)]
+    extra = [
+        max(
+            0,
+            (out_shape[i] - 1) * a.strides[i]
+            + span[i]
+            - (x.shape[2 + i] + a.pads_begin[i] + a.pads_end[i]),
+        )
+        for i in range(n)
+    ]
     xp = _pad(x, a.pads_begin, [a.pads_end[i] + extra[i] for i in range(n)], fill)
     return _windows(xp, a.kernel, a.strides, a.dilations, out_shape)
 
 
 def _out_shape(a: nn.Pool, x: np.ndarray) -> list[int]:
-    return [nn.pool_output_size(x.shape[2 + i], a.kernel[i], a.strides[i], a.dilations[i],
-                                a.pads_begin[i], a.pads_end[i], a.ceil_mode) for i in range(len(a.kernel))]
+    return [
+        nn.pool_output_size(
+            x.shape[2 + i],
+            a.kernel[i],
+            a.strides[i],
+            a.dilations[i],
+            a.pads_begin[i],
+            a.pads_end[i],
+            a.ceil_mode,
+        )
+        for i in range(len(a.kernel))
+    ]
 
 
 @impl("MaxPool")
@@ -94,8 +128,11 @@ def _avgpool(a: nn.Pool, x: np.ndarray) -> np.ndarray:
     total = _pool_windows(a, x.astype(np.float64), 0.0, out).sum(axis=axes)
     # The divisor counts real elements, or real + pad elements (never the ceil-mode overhang).
     inside = np.zeros((1, 1, *x.shape[2:]))
-    inside = np.pad(inside, [(0, 0), (0, 0), *zip(a.pads_begin, a.pads_end)],
-                    constant_values=1.0 if a.count_include_pad else 0.0)
+    inside = np.pad(
+        inside,
+        [(0, 0), (0, 0), *zip(a.pads_begin, a.pads_end)],
+        constant_values=1.0 if a.count_include_pad else 0.0,
+    )
     inside[(0, 0, *(slice(p, p + d) for p, d in zip(a.pads_begin, x.shape[2:])))] = 1.0
     mask = nn.Pool(a.kernel, a.strides, a.dilations, (0,) * len(out), (0,) * len(out), a.ceil_mode)
     count = _pool_windows(mask, inside, 0.0, out).sum(axis=axes)
@@ -109,7 +146,9 @@ def _bcast(v: np.ndarray, rank: int) -> np.ndarray:
 @impl("BatchNormalization")
 def _bn(a: nn.Norm, x, scale, bias, mean, var) -> np.ndarray:
     r = x.ndim
-    return (x - _bcast(mean, r)) / np.sqrt(_bcast(var, r) + a.epsilon) * _bcast(scale, r) + _bcast(bias, r)
+    return (x - _bcast(mean, r)) / np.sqrt(_bcast(var, r) + a.epsilon) * _bcast(scale, r) + _bcast(
+        bias, r
+    )
 
 
 @impl("InstanceNormalization")
@@ -124,8 +163,10 @@ def _in(a: nn.Norm, x, scale, bias) -> np.ndarray:
 def _ln(a: nn.LayerNorm, x, scale=None, bias=None) -> np.ndarray:
     axes = tuple(range(a.axis % x.ndim, x.ndim))
     xf = x.astype(np.float64)
-    y = (xf - xf.mean(axis=axes, keepdims=True)) / np.sqrt(xf.var(axis=axes, keepdims=True) + a.epsilon)
-    tail = x.shape[a.axis % x.ndim:]
+    y = (xf - xf.mean(axis=axes, keepdims=True)) / np.sqrt(
+        xf.var(axis=axes, keepdims=True) + a.epsilon
+    )
+    tail = x.shape[a.axis % x.ndim :]
     if scale is not None:
         y = y * scale.reshape(tail)
     if bias is not None:
@@ -139,7 +180,7 @@ def _lrn(a: nn.LRN, x: np.ndarray) -> np.ndarray:
     c = x.shape[1]
     lo, hi = (a.size - 1) // 2, -(-(a.size - 1) // 2)
     for i in range(c):
-        sq[:, i] = (x[:, max(0, i - lo):min(c, i + hi + 1)].astype(np.float64) ** 2).sum(axis=1)
+        sq[:, i] = (x[:, max(0, i - lo) : min(c, i + hi + 1)].astype(np.float64) ** 2).sum(axis=1)
     return x / (a.bias + a.alpha / a.size * sq) ** a.beta
 
 

@@ -14,9 +14,13 @@ _REDUCERS = {
     "ReduceMin": lambda x, ax, k: np.min(x, axis=ax, keepdims=k),
     "ReduceProd": lambda x, ax, k: np.prod(x, axis=ax, keepdims=k),
     "ReduceL1": lambda x, ax, k: np.sum(np.abs(x), axis=ax, keepdims=k),
-    "ReduceL2": lambda x, ax, k: np.sqrt(np.sum(np.square(x, dtype=np.float64), axis=ax, keepdims=k)),
+    "ReduceL2": lambda x, ax, k: np.sqrt(
+        np.sum(np.square(x, dtype=np.float64), axis=ax, keepdims=k)
+    ),
     "ReduceLogSum": lambda x, ax, k: np.log(np.sum(x, axis=ax, keepdims=k)),
-    "ReduceLogSumExp": lambda x, ax, k: np.log(np.sum(np.exp(x.astype(np.float64)), axis=ax, keepdims=k)),
+    "ReduceLogSumExp": lambda x, ax, k: np.log(
+        np.sum(np.exp(x.astype(np.float64)), axis=ax, keepdims=k)
+    ),
     "ReduceSumSquare": lambda x, ax, k: np.sum(np.square(x), axis=ax, keepdims=k),
 }
 

@@ -28,7 +28,7 @@ def impl(*ops: str) -> Callable[[Impl], Impl]:
 
 
 def evaluate(node: Node, inputs: Sequence[np.ndarray | None]) -> list[np.ndarray]:
-    """Run one node; results are cast to the dtypes and checked against the shapes of its outputs."""
+    """Run one node; results are cast to the dtypes and checked against its outputs' shapes."""
     fn = IMPLS.get(node.op)
     if fn is None:
         raise UnsupportedError(f"no reference implementation of {node.op}")

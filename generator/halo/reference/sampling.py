@@ -25,6 +25,7 @@ def _reflect(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 def cubic_weights(f: np.ndarray, a: float = -0.75) -> list[np.ndarray]:
     """Keys cubic weights of the taps at offsets -1, 0, 1, 2 for fractional position ``f``."""
+
     def near(t: np.ndarray) -> np.ndarray:
         return ((a + 2) * t - (a + 3)) * t * t + 1
 
@@ -41,8 +42,11 @@ def _grid_sample(a: s.GridSample, x: np.ndarray, grid: np.ndarray) -> np.ndarray
     taps, weights, bounds = [], [], []
     for i, size in enumerate(dims):
         v = g[..., i]
-        c = (v + np.float32(1)) / np.float32(2) * np.float32(size - 1) if a.align_corners else \
-            ((v + np.float32(1)) * np.float32(size) - np.float32(1)) / np.float32(2)
+        c = (
+            (v + np.float32(1)) / np.float32(2) * np.float32(size - 1)
+            if a.align_corners
+            else ((v + np.float32(1)) * np.float32(size) - np.float32(1)) / np.float32(2)
+        )
         lo, hi = (0.0, size - 1.0) if a.align_corners else (-0.5, size - 0.5)
         if a.mode == "nearest":
             c = np.rint(c)
@@ -128,5 +132,11 @@ def _bilinear_terms(plane: np.ndarray, y: float, x: float, height: int, width: i
         xh = xl + 1
     ly, lx = y - yl, x - xl
     hy, hx = 1 - ly, 1 - lx
-    return np.stack([hy * hx * plane[:, yl, xl], hy * lx * plane[:, yl, xh],
-                     ly * hx * plane[:, yh, xl], ly * lx * plane[:, yh, xh]])
+    return np.stack(
+        [
+            hy * hx * plane[:, yl, xl],
+            hy * lx * plane[:, yl, xh],
+            ly * hx * plane[:, yh, xl],
+            ly * lx * plane[:, yh, xh],
+        ]
+    )

@@ -25,8 +25,10 @@ def _concat(a: t.Concat, *xs: np.ndarray) -> np.ndarray:
 
 @impl("Slice")
 def _slice(a: t.Slice, x: np.ndarray) -> np.ndarray:
-    index = tuple(slice(s, None if (e < 0 and st < 0) else e, st)
-                  for s, e, st in zip(a.starts, a.stops, a.steps))
+    index = tuple(
+        slice(s, None if (e < 0 and st < 0) else e, st)
+        for s, e, st in zip(a.starts, a.stops, a.steps)
+    )
     return x[index]
 
 

@@ -7,10 +7,26 @@ from halo.codegen.lower.registry import Call, LowerContext, lower
 from halo.ir.graph import Node
 from halo.ir.ops import elementwise as ew
 
-_RENAMED = {"Asin": "ASin", "Acos": "ACos", "Atan": "ATan", "Asinh": "ASinh", "Acosh": "ACosh",
-            "Atanh": "ATanh"}
-_PLAIN = [*ew.FLOAT_UNARY, *ew.NUMERIC_UNARY, "BitwiseNot", "Not", "IsNaN", *ew.ARITH_BINARY,
-          *ew.COMPARE_BINARY, *ew.LOGIC_BINARY, *ew.BITWISE_BINARY, "PRelu"]
+_RENAMED = {
+    "Asin": "ASin",
+    "Acos": "ACos",
+    "Atan": "ATan",
+    "Asinh": "ASinh",
+    "Acosh": "ACosh",
+    "Atanh": "ATanh",
+}
+_PLAIN = [
+    *ew.FLOAT_UNARY,
+    *ew.NUMERIC_UNARY,
+    "BitwiseNot",
+    "Not",
+    "IsNaN",
+    *ew.ARITH_BINARY,
+    *ew.COMPARE_BINARY,
+    *ew.LOGIC_BINARY,
+    *ew.BITWISE_BINARY,
+    "PRelu",
+]
 
 
 @lower(*_PLAIN)
@@ -27,7 +43,9 @@ def _alpha(n: Node, c: LowerContext) -> Call:
 @lower("Selu")
 def _selu(n: Node, c: LowerContext) -> Call:
     a = n.attrs
-    return c.finish(Call("odla_Selu", [c.val(n.inputs[0]), cpp.f32(a.alpha), cpp.f32(a.gamma), c.out_id()]))
+    return c.finish(
+        Call("odla_Selu", [c.val(n.inputs[0]), cpp.f32(a.alpha), cpp.f32(a.gamma), c.out_id()])
+    )
 
 
 @lower("HardSigmoid")
@@ -46,7 +64,9 @@ def _gelu(n: Node, c: LowerContext) -> Call:
 @lower("Clip")
 def _clip(n: Node, c: LowerContext) -> Call:
     a = n.attrs
-    return c.finish(Call("odla_Clamp", [c.val(n.inputs[0]), cpp.f32(a.lo), cpp.f32(a.hi), c.out_id()]))
+    return c.finish(
+        Call("odla_Clamp", [c.val(n.inputs[0]), cpp.f32(a.lo), cpp.f32(a.hi), c.out_id()])
+    )
 
 
 @lower("Mod")
@@ -64,7 +84,12 @@ def _shift(n: Node, c: LowerContext) -> Call:
 @lower("IsInf")
 def _isinf(n: Node, c: LowerContext) -> Call:
     a = n.attrs
-    args = [c.val(n.inputs[0]), cpp.boolean(a.detect_positive), cpp.boolean(a.detect_negative), c.out_id()]
+    args = [
+        c.val(n.inputs[0]),
+        cpp.boolean(a.detect_positive),
+        cpp.boolean(a.detect_negative),
+        c.out_id(),
+    ]
     return c.finish(Call("odla_IsInf", args))
 
 

@@ -7,22 +7,37 @@ from halo.codegen import cpp
 from halo.codegen.lower.registry import Call, LowerContext, lower
 from halo.ir.graph import Node
 
-_REDUCTION = {"none": "ODLA_SCATTER_NONE", "add": "ODLA_SCATTER_ADD", "mul": "ODLA_SCATTER_MUL",
-              "max": "ODLA_SCATTER_MAX", "min": "ODLA_SCATTER_MIN"}
+_REDUCTION = {
+    "none": "ODLA_SCATTER_NONE",
+    "add": "ODLA_SCATTER_ADD",
+    "mul": "ODLA_SCATTER_MUL",
+    "max": "ODLA_SCATTER_MAX",
+    "min": "ODLA_SCATTER_MIN",
+}
 
 
 @lower("GatherND")
 def _gather_nd(n: Node, c: LowerContext) -> Call:
-    args = [c.val(n.inputs[0]), c.val(n.inputs[1]), cpp.integer(n.attrs.batch_dims), c.out_shape(),
-            c.out_id()]
+    args = [
+        c.val(n.inputs[0]),
+        c.val(n.inputs[1]),
+        cpp.integer(n.attrs.batch_dims),
+        c.out_shape(),
+        c.out_id(),
+    ]
     return c.finish(Call("odla_GatherND", args))
 
 
 @lower("ScatterElements")
 def _scatter_elements(n: Node, c: LowerContext) -> Call:
     a = n.attrs
-    args = [*(c.val(v) for v in n.inputs), cpp.integer(a.axis), _REDUCTION[a.reduction],
-            c.out_shape(), c.out_id()]
+    args = [
+        *(c.val(v) for v in n.inputs),
+        cpp.integer(a.axis),
+        _REDUCTION[a.reduction],
+        c.out_shape(),
+        c.out_id(),
+    ]
     return c.finish(Call("odla_ScatterElements", args))
 
 
@@ -35,8 +50,13 @@ def _scatter_nd(n: Node, c: LowerContext) -> Call:
 @lower("CumProd")
 def _cumprod(n: Node, c: LowerContext) -> Call:
     a = n.attrs
-    args = [c.val(n.inputs[0]), cpp.integer(a.axis), cpp.boolean(a.exclusive), cpp.boolean(a.reverse),
-            c.out_id()]
+    args = [
+        c.val(n.inputs[0]),
+        cpp.integer(a.axis),
+        cpp.boolean(a.exclusive),
+        cpp.boolean(a.reverse),
+        c.out_id(),
+    ]
     return c.finish(Call("odla_CumProd", args))
 
 

@@ -8,8 +8,12 @@ from halo.ir.dtype import DType
 from halo.ir.graph import Node
 from halo.ir.ops.reduce import REDUCE_OPS
 
-_PAD_MODES = {"constant": "ODLA_PAD_CONSTANT", "reflect": "ODLA_PAD_REFLECT", "edge": "ODLA_PAD_EDGE",
-              "wrap": "ODLA_PAD_WRAP"}
+_PAD_MODES = {
+    "constant": "ODLA_PAD_CONSTANT",
+    "reflect": "ODLA_PAD_REFLECT",
+    "edge": "ODLA_PAD_EDGE",
+    "wrap": "ODLA_PAD_WRAP",
+}
 
 
 @lower("Reshape")
@@ -31,28 +35,49 @@ def _transpose(n: Node, c: LowerContext) -> Call:
 @lower("Concat")
 def _concat(n: Node, c: LowerContext) -> Call:
     values = "{" + f"{len(n.inputs)}, " + "{" + ", ".join(c.val(v) for v in n.inputs) + "}}"
-    return c.finish(Call("odla_Concat", [values, cpp.integer(n.attrs.axis), c.out_shape(), c.out_id()]))
+    return c.finish(
+        Call("odla_Concat", [values, cpp.integer(n.attrs.axis), c.out_shape(), c.out_id()])
+    )
 
 
 @lower("Slice")
 def _slice(n: Node, c: LowerContext) -> Call:
     a = n.attrs
-    args = [c.val(n.inputs[0]), c.i32s("start", a.starts), c.i32s("end", a.stops),
-            c.i32s("stride", a.steps), c.out_shape(), c.out_id()]
+    args = [
+        c.val(n.inputs[0]),
+        c.i32s("start", a.starts),
+        c.i32s("end", a.stops),
+        c.i32s("stride", a.steps),
+        c.out_shape(),
+        c.out_id(),
+    ]
     return c.finish(Call("odla_Slice", args))
 
 
 @lower("Pad")
 def _pad(n: Node, c: LowerContext) -> Call:
     a = n.attrs
-    args = [c.val(n.inputs[0]), c.u32s("pads_front", a.pads_begin), c.u32s("pads_back", a.pads_end),
-            _PAD_MODES[a.mode], cpp.f32(a.value), c.out_shape(), c.out_id()]
+    args = [
+        c.val(n.inputs[0]),
+        c.u32s("pads_front", a.pads_begin),
+        c.u32s("pads_back", a.pads_end),
+        _PAD_MODES[a.mode],
+        cpp.f32(a.value),
+        c.out_shape(),
+        c.out_id(),
+    ]
     return c.finish(Call("odla_Pad", args))
 
 
 @lower("Gather", "GatherElements")
 def _gather(n: Node, c: LowerContext) -> Call:
-    args = [c.val(n.inputs[0]), c.val(n.inputs[1]), cpp.integer(n.attrs.axis), c.out_shape(), c.out_id()]
+    args = [
+        c.val(n.inputs[0]),
+        c.val(n.inputs[1]),
+        cpp.integer(n.attrs.axis),
+        c.out_shape(),
+        c.out_id(),
+    ]
     return c.finish(Call(f"odla_{n.op}", args))
 
 
@@ -65,8 +90,12 @@ def _tile(n: Node, c: LowerContext) -> Call:
 @lower(*REDUCE_OPS)
 def _reduce(n: Node, c: LowerContext) -> Call:
     a = n.attrs
-    args = [c.val(n.inputs[0]), cpp.integer(len(a.axes)), c.u32s("axes", a.axes or (0,)),
-            cpp.boolean(a.keepdims)]
+    args = [
+        c.val(n.inputs[0]),
+        cpp.integer(len(a.axes)),
+        c.u32s("axes", a.axes or (0,)),
+        cpp.boolean(a.keepdims),
+    ]
     if n.op in ("ReduceL1", "ReduceL2"):
         args.append(cpp.f32(0.0))
     args += [c.out_shape(), c.out_id()]
@@ -77,8 +106,14 @@ def _reduce(n: Node, c: LowerContext) -> Call:
 def _arg(n: Node, c: LowerContext) -> Call:
     a = n.attrs
     out = n.outputs[0]
-    args = [c.val(n.inputs[0]), cpp.integer(a.axis), cpp.boolean(a.keepdims),
-            cpp.boolean(a.select_last), cpp.value_type(out.dtype, out.shape), c.out_id()]
+    args = [
+        c.val(n.inputs[0]),
+        cpp.integer(a.axis),
+        cpp.boolean(a.keepdims),
+        cpp.boolean(a.select_last),
+        cpp.value_type(out.dtype, out.shape),
+        c.out_id(),
+    ]
     return c.finish(Call(f"odla_{n.op}", args))
 
 
@@ -88,9 +123,16 @@ def _topk(n: Node, c: LowerContext) -> Call:
     vals, idx = n.outputs
     ids = "{2, {" + f"{c.out_id(0)}, {c.out_id(1)}" + "}}"
     axis = a.axis % n.inputs[0].rank
-    args = [c.val(n.inputs[0]), cpp.integer(a.k), cpp.boolean(a.largest), cpp.boolean(a.sorted),
-            cpp.integer(axis), cpp.value_type(vals.dtype, vals.shape),
-            cpp.value_type(idx.dtype, idx.shape), ids]
+    args = [
+        c.val(n.inputs[0]),
+        cpp.integer(a.k),
+        cpp.boolean(a.largest),
+        cpp.boolean(a.sorted),
+        cpp.integer(axis),
+        cpp.value_type(vals.dtype, vals.shape),
+        cpp.value_type(idx.dtype, idx.shape),
+        ids,
+    ]
     return c.finish(Call("odla_TopK", args, multi=True))
 
 

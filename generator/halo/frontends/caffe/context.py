@@ -196,7 +196,7 @@ class CaffeLayer:
         )
 
     def top_names(self) -> list[str]:
-        """The final version of a blob takes its Caffe name; earlier (in-place) ones 'blob@layer'."""
+        """A blob's final version takes its Caffe name; earlier (in-place) ones 'blob@layer'."""
         return [
             t if self.state.last_writer.get(t) == self.index else f"{t}@{self.name}"
             for t in self.proto.top

@@ -127,7 +127,7 @@ def _decode(
     def add(a: Value, b: Value) -> Value:
         return layer.tmp("Add", [a, b])
 
-    scaled = loc if encoded else [mul(v, l) for v, l in zip(var, loc)]
+    scaled = loc if encoded else [mul(v, d) for v, d in zip(var, loc)]
     if code == CORNER:
         return [add(pr, s) for pr, s in zip(prior, scaled)]
     pw = layer.tmp("Sub", [prior[2], prior[0]])

@@ -95,7 +95,7 @@ def load(path: Path, options: ImportOptions) -> Graph:
         last_writer,
     )
     legacy = _legacy_inputs(net)
-    declared = [n for n, _ in legacy] + [t for l in layers if l.type == "Input" for t in l.top]
+    declared = [n for n, _ in legacy] + [t for ly in layers if ly.type == "Input" for t in ly.top]
     unknown = set(options.input_shapes) - set(declared)
     if unknown:
         raise OptionError(

@@ -1,4 +1,4 @@
-"""ONNX frontend: opsets loader.MIN_OPSET to loader.MAX_OPSET (the installed onnx package's newest)."""
+"""ONNX frontend: opsets loader.MIN_OPSET to loader.MAX_OPSET (the installed onnx's newest)."""
 
 from __future__ import annotations
 

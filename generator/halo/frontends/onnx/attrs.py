@@ -57,7 +57,9 @@ class AttrReader:
     def _default(self, name: str, default: Any) -> Any:
         if default is _MISSING:
             raise UnsupportedError(
-                f"{self._node.op_type} node '{self._node.name}' lacks the required attribute '{name}'")
+                f"{self._node.op_type} node '{self._node.name}' "
+                f"lacks the required attribute '{name}'"
+            )
         return default
 
     def check_all_read(self) -> None:
@@ -66,4 +68,5 @@ class AttrReader:
             raise UnsupportedError(
                 f"{self._node.op_type} node '{self._node.name}' has attributes this converter does "
                 f"not understand: {', '.join(unknown)}",
-                hint=f"known attributes: {', '.join(sorted(self._read)) or 'none'}")
+                hint=f"known attributes: {', '.join(sorted(self._read)) or 'none'}",
+            )

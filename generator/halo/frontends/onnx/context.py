@@ -15,12 +15,18 @@ from halo.ir.dtype import DType
 from halo.ir.graph import Value, constant
 
 _ONNX_DTYPES = {
-    onnx.TensorProto.FLOAT: DType.FLOAT32, onnx.TensorProto.DOUBLE: DType.FLOAT64,
-    onnx.TensorProto.FLOAT16: DType.FLOAT16, onnx.TensorProto.INT8: DType.INT8,
-    onnx.TensorProto.INT16: DType.INT16, onnx.TensorProto.INT32: DType.INT32,
-    onnx.TensorProto.INT64: DType.INT64, onnx.TensorProto.UINT8: DType.UINT8,
-    onnx.TensorProto.UINT16: DType.UINT16, onnx.TensorProto.UINT32: DType.UINT32,
-    onnx.TensorProto.UINT64: DType.UINT64, onnx.TensorProto.BOOL: DType.BOOL,
+    onnx.TensorProto.FLOAT: DType.FLOAT32,
+    onnx.TensorProto.DOUBLE: DType.FLOAT64,
+    onnx.TensorProto.FLOAT16: DType.FLOAT16,
+    onnx.TensorProto.INT8: DType.INT8,
+    onnx.TensorProto.INT16: DType.INT16,
+    onnx.TensorProto.INT32: DType.INT32,
+    onnx.TensorProto.INT64: DType.INT64,
+    onnx.TensorProto.UINT8: DType.UINT8,
+    onnx.TensorProto.UINT16: DType.UINT16,
+    onnx.TensorProto.UINT32: DType.UINT32,
+    onnx.TensorProto.UINT64: DType.UINT64,
+    onnx.TensorProto.BOOL: DType.BOOL,
 }
 
 
@@ -28,11 +34,15 @@ def onnx_dtype(code: int, what: str) -> DType:
     try:
         return _ONNX_DTYPES[code]
     except KeyError:
-        name = onnx.TensorProto.DataType.Name(code) if code in onnx.TensorProto.DataType.values() \
+        name = (
+            onnx.TensorProto.DataType.Name(code)
+            if code in onnx.TensorProto.DataType.values()
             else str(code)
+        )
         raise UnsupportedError(
             f"{what} has element type {name}, which HALO does not support",
-            hint="supported: " + ", ".join(d.value for d in _ONNX_DTYPES.values())) from None
+            hint="supported: " + ", ".join(d.value for d in _ONNX_DTYPES.values()),
+        ) from None
 
 
 class ImportState:
@@ -46,8 +56,10 @@ class ImportState:
     def lookup(self, name: str, node: onnx.NodeProto) -> Value:
         v = self.values.get(name)
         if v is None:
-            raise ModelError(f"{node.op_type} node '{node.name}' reads '{name}', which nothing defines",
-                             hint="the model is not topologically sorted or is incomplete")
+            raise ModelError(
+                f"{node.op_type} node '{node.name}' reads '{name}', which nothing defines",
+                hint="the model is not topologically sorted or is incomplete",
+            )
         return v
 
 
@@ -84,7 +96,8 @@ class OnnxNode:
                 f"{self.proto.op_type} node '{self.name}': operand {i} ({what}) '{v.name}' must be "
                 "known at compile time, but it is computed at run time",
                 hint="HALO compiles static graphs: if it is a model input, fix its value with "
-                f"--freeze-input {v.name}=FILE.npy")
+                f"--freeze-input {v.name}=FILE.npy",
+            )
         return v.data
 
     def scalar(self, i: int, what: str) -> float | None:

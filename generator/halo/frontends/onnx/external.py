@@ -20,15 +20,20 @@ def resolve_location(model_dir: Path, tensor: onnx.TensorProto) -> Path:
     if not location:
         raise ModelError(f"initializer '{tensor.name}' is external but names no location")
     if os.path.isabs(location) or Path(location).drive:
-        raise ModelError(f"initializer '{tensor.name}' points to the absolute path {location}", hint=hint)
+        raise ModelError(
+            f"initializer '{tensor.name}' points to the absolute path {location}", hint=hint
+        )
     base = model_dir.resolve()
     target = (base / location).resolve()  # follows symlinks
     if base != target and base not in target.parents:
         raise ModelError(
-            f"initializer '{tensor.name}' points outside the model's folder: {location}", hint=hint)
+            f"initializer '{tensor.name}' points outside the model's folder: {location}", hint=hint
+        )
     if not target.is_file():
-        raise ModelError(f"external data file {location} of initializer '{tensor.name}' is missing",
-                         hint="copy the data file next to the model")
+        raise ModelError(
+            f"external data file {location} of initializer '{tensor.name}' is missing",
+            hint="copy the data file next to the model",
+        )
     return target
 
 
@@ -44,8 +49,11 @@ def load_external(model_dir: Path, model: onnx.ModelProto) -> list[Path]:
         size = path.stat().st_size
         n = size - offset if length is None else int(length)
         if offset < 0 or n < 0 or offset + n > size:
-            raise ModelError(f"external data of '{t.name}' ({offset}+{n} bytes) runs past the end "
-                             f"of {path.name} ({size} bytes)", hint="the data file is truncated")
+            raise ModelError(
+                f"external data of '{t.name}' ({offset}+{n} bytes) runs past the end "
+                f"of {path.name} ({size} bytes)",
+                hint="the data file is truncated",
+            )
         with path.open("rb") as f:
             f.seek(offset)
             t.raw_data = f.read(n)

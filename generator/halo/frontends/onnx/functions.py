@@ -30,7 +30,9 @@ def _type_proto(v: Value | None) -> bytes:
     return helper.make_tensor_type_proto(code, list(v.shape)).SerializeToString()
 
 
-def _body(node: onnx.NodeProto, opset: int, inputs: list[Value | None]) -> onnx.FunctionProto | None:
+def _body(
+    node: onnx.NodeProto, opset: int, inputs: list[Value | None]
+) -> onnx.FunctionProto | None:
     s = _schema(node.op_type, opset, node.domain)
     if s is None:
         return None
@@ -40,28 +42,38 @@ def _body(node: onnx.NodeProto, opset: int, inputs: list[Value | None]) -> onnx.
             return None
         data = s.get_function_with_opset_version(version)
     elif s.has_context_dependent_function:
-        version = max((v for v in s.context_dependent_function_opset_versions if v <= opset), default=None)
+        version = max(
+            (v for v in s.context_dependent_function_opset_versions if v <= opset), default=None
+        )
         if version is None:
             return None
         data = s.get_context_dependent_function_with_opset_version(
-            version, node.SerializeToString(), [_type_proto(v) for v in inputs])
+            version, node.SerializeToString(), [_type_proto(v) for v in inputs]
+        )
     else:
         return None
     return onnx.FunctionProto.FromString(data) if data else None
 
 
-def expand(node: onnx.NodeProto, opset: int, inputs: list[Value | None]) -> tuple[list[onnx.NodeProto], int] | None:
+def expand(
+    node: onnx.NodeProto, opset: int, inputs: list[Value | None]
+) -> tuple[list[onnx.NodeProto], int] | None:
     """The nodes that implement ``node``, and the opset they are written in; None if no body."""
     fn = _body(node, opset, inputs)
     if fn is None:
         return None
     prefix = f"{node.name or node.output[0]}__"
     names = {n: (node.input[i] if i < len(node.input) else "") for i, n in enumerate(fn.input)}
-    names.update({n: (node.output[i] if i < len(node.output) else "") for i, n in enumerate(fn.output)})
+    names.update(
+        {n: (node.output[i] if i < len(node.output) else "") for i, n in enumerate(fn.output)}
+    )
     given = {a.name: a for a in node.attribute}
     schema = _schema(node.op_type, opset, node.domain)
-    defaults = {k: a.default_value for k, a in schema.attributes.items()
-                if a.default_value.type != 0} if schema else {}
+    defaults = (
+        {k: a.default_value for k, a in schema.attributes.items() if a.default_value.type != 0}
+        if schema
+        else {}
+    )
     out = []
     for i, body_node in enumerate(fn.node):
         n = onnx.NodeProto()

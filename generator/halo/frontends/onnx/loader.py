@@ -26,19 +26,25 @@ def read_model(path: Path) -> tuple[onnx.ModelProto, list[Path]]:
     try:
         model = onnx.ModelProto.FromString(data)
     except (DecodeError, RuntimeWarning, ValueError) as e:
-        raise ModelError(f"{path.name} is not a valid ONNX model: the protobuf does not parse ({e})",
-                         hint="the file is corrupt or truncated, or not an ONNX file") from None
+        raise ModelError(
+            f"{path.name} is not a valid ONNX model: the protobuf does not parse ({e})",
+            hint="the file is corrupt or truncated, or not an ONNX file",
+        ) from None
     if not model.HasField("graph") or model.ir_version == 0 or not model.opset_import:
-        raise ModelError(f"{path.name} is not an ONNX model (no graph, IR version or opset)",
-                         hint="export the model to ONNX again")
+        raise ModelError(
+            f"{path.name} is not an ONNX model (no graph, IR version or opset)",
+            hint="export the model to ONNX again",
+        )
     return model, load_external(path.parent, model)
 
 
 def model_opset(model: onnx.ModelProto, name: str) -> int:
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
     if not MIN_OPSET <= opset <= MAX_OPSET:
-        raise UnsupportedError(f"{name} uses ONNX opset {opset}; HALO supports {MIN_OPSET} to {MAX_OPSET}",
-                               hint="convert it with onnx.version_converter.convert_version(model, 17)")
+        raise UnsupportedError(
+            f"{name} uses ONNX opset {opset}; HALO supports {MIN_OPSET} to {MAX_OPSET}",
+            hint="convert it with onnx.version_converter.convert_version(model, 17)",
+        )
     return opset
 
 
@@ -47,15 +53,21 @@ def check_supported(graph: onnx.GraphProto, opset: int) -> None:
     for i, node in enumerate(graph.node):
         domain = node.domain if node.domain != "ai.onnx" else ""
         if find_converter(node.op_type, opset, domain) is None and not has_function(
-                node.op_type, opset, domain):
-            key = node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}"
+            node.op_type, opset, domain
+        ):
+            key = (
+                node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}"
+            )
             missing[key].append(node.name or f"#{i}")
     if missing:
-        lines = [f"  {op} x{len(names)}: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
-                 for op, names in sorted(missing.items())]
+        lines = [
+            f"  {op} x{len(names)}: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
+            for op, names in sorted(missing.items())
+        ]
         raise UnsupportedError(
             f"the model uses {len(missing)} unsupported op type(s):\n" + "\n".join(lines),
-            hint="supported ONNX ops: " + ", ".join(supported_ops()))
+            hint="supported ONNX ops: " + ", ".join(supported_ops()),
+        )
 
 
 def _input_shape(vi: onnx.ValueInfoProto, options: ImportOptions) -> tuple[int, ...]:
@@ -65,8 +77,10 @@ def _input_shape(vi: onnx.ValueInfoProto, options: ImportOptions) -> tuple[int, 
     if shape is None:
         return default
     if len(shape) != len(dims) and vi.type.tensor_type.HasField("shape"):
-        raise OptionError(f"--input-shape {vi.name}: rank {len(shape)} does not match the model's "
-                          f"rank {len(dims)} {default}")
+        raise OptionError(
+            f"--input-shape {vi.name}: rank {len(shape)} does not match the model's "
+            f"rank {len(dims)} {default}"
+        )
     return tuple(shape)
 
 
@@ -85,9 +99,11 @@ def convert_node(state: ImportState, node: onnx.NodeProto, opset: int, depth: in
     view = OnnxNode(state, node, opset)
     body = expand(node, opset, view.inputs()) if depth < 8 else None
     if body is None:
-        raise UnsupportedError(f"{node.op_type} node '{node.name}' has no converter and no "
-                               "function body in the ONNX standard",
-                               hint="supported ONNX ops: " + ", ".join(supported_ops()))
+        raise UnsupportedError(
+            f"{node.op_type} node '{node.name}' has no converter and no "
+            "function body in the ONNX standard",
+            hint="supported ONNX ops: " + ", ".join(supported_ops()),
+        )
     nodes, body_opset = body
     for inner in nodes:
         convert_node(state, inner, body_opset, depth + 1)
@@ -105,18 +121,24 @@ def load(path: Path, options: ImportOptions) -> Graph:
     unknown_frozen = set(options.frozen_inputs) - {vi.name for vi in real_inputs}
     if unknown or unknown_frozen:
         flag = "--input-shape" if unknown else "--freeze-input"
-        raise OptionError(f"{flag} names unknown input(s): {', '.join(sorted(unknown | unknown_frozen))}",
-                          hint="model inputs: " + ", ".join(vi.name for vi in real_inputs))
+        raise OptionError(
+            f"{flag} names unknown input(s): {', '.join(sorted(unknown | unknown_frozen))}",
+            hint="model inputs: " + ", ".join(vi.name for vi in real_inputs),
+        )
     for t in g.initializer:
         onnx_dtype(t.data_type, f"initializer '{t.name}'")
         if any(d < 0 for d in t.dims):
-            raise ModelError(f"initializer '{t.name}' has a negative dimension: {list(t.dims)}",
-                             hint="the file is corrupt; re-export the model")
+            raise ModelError(
+                f"initializer '{t.name}' has a negative dimension: {list(t.dims)}",
+                hint="the file is corrupt; re-export the model",
+            )
         try:
             array = numpy_helper.to_array(t)
         except (ValueError, TypeError) as e:
-            raise ModelError(f"initializer '{t.name}' is inconsistent: {e}",
-                             hint="its byte length does not match its shape and type") from None
+            raise ModelError(
+                f"initializer '{t.name}' is inconsistent: {e}",
+                hint="its byte length does not match its shape and type",
+            ) from None
         state.values[t.name] = constant(state.b.unique(t.name), np.asarray(array))
     for vi in real_inputs:
         dtype = onnx_dtype(vi.type.tensor_type.elem_type, f"input '{vi.name}'")

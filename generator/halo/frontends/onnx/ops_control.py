@@ -59,7 +59,7 @@ def _take(n: OnnxNode, x: Value, axis: int, i: int) -> Value:
     starts, stops = [0] * x.rank, list(x.shape)
     starts[axis], stops[axis] = i, i + 1
     s = n.tmp("Slice", [x], t.Slice(tuple(starts), tuple(stops), (1,) * x.rank))
-    return n.tmp("Reshape", [s], t.Reshape(x.shape[:axis] + x.shape[axis + 1:]))
+    return n.tmp("Reshape", [s], t.Reshape(x.shape[:axis] + x.shape[axis + 1 :]))
 
 
 def _stack(n: OnnxNode, parts: Sequence[Value], axis: int) -> Value:
@@ -71,8 +71,9 @@ def _stack(n: OnnxNode, parts: Sequence[Value], axis: int) -> Value:
     return pieces[0] if len(pieces) == 1 else n.tmp("Concat", pieces, t.Concat(axis))
 
 
-def _scan_once(n: OnnxNode, body: onnx.GraphProto, states: list[Value], scans: list[Value],
-               num_out: int) -> tuple[list[Value], list[Value]]:
+def _scan_once(
+    n: OnnxNode, body: onnx.GraphProto, states: list[Value], scans: list[Value], num_out: int
+) -> tuple[list[Value], list[Value]]:
     """One Scan over inputs whose scan axis is 0; returns final states and stacked outputs."""
     a = n.attrs
     m = len(scans)
@@ -87,12 +88,16 @@ def _scan_once(n: OnnxNode, body: onnx.GraphProto, states: list[Value], scans: l
     steps = lengths.pop()
     outs: list[list[Value]] = [[] for _ in range(num_out)]
     for i in range(steps):
-        sliced = [_take(n, v, ax, steps - 1 - i if d else i) for v, ax, d in zip(scans, axes, in_dirs)]
+        sliced = [
+            _take(n, v, ax, steps - 1 - i if d else i) for v, ax, d in zip(scans, axes, in_dirs)
+        ]
         results = run_body(n, body, [*states, *sliced])
-        states = results[:len(states)]
-        for k, v in enumerate(results[len(states):]):
+        states = results[: len(states)]
+        for k, v in enumerate(results[len(states) :]):
             outs[k].append(v)
-    stacked = [_stack(n, list(reversed(o)) if d else o, ax) for o, ax, d in zip(outs, out_axes, out_dirs)]
+    stacked = [
+        _stack(n, list(reversed(o)) if d else o, ax) for o, ax, d in zip(outs, out_axes, out_dirs)
+    ]
     return states, stacked
 
 
@@ -101,7 +106,9 @@ def _scan(n: OnnxNode) -> None:
     body = _graph(n, "body")
     m = n.attrs.int("num_scan_inputs")
     ins = [v for v in n.inputs() if v is not None]
-    states, stacked = _scan_once(n, body, ins[:len(ins) - m], ins[len(ins) - m:], len(body.output) - len(ins) + m)
+    states, stacked = _scan_once(
+        n, body, ins[: len(ins) - m], ins[len(ins) - m :], len(body.output) - len(ins) + m
+    )
     _bind_all(n, [*states, *stacked])
 
 
@@ -140,11 +147,13 @@ def _loop(n: OnnxNode) -> None:
         it = n.const_value(np.array(i, np.int64), "iter")
         flag = n.const_value(np.array(go), "cond")
         results = run_body(n, body, [it, flag, *carried])
-        carried = results[1:1 + len(carried)]
-        for k, v in enumerate(results[1 + len(carried):]):
+        carried = results[1 : 1 + len(carried)]
+        for k, v in enumerate(results[1 + len(carried) :]):
             scans[k].append(v)
         if not results[0].is_const:
-            raise n.fail("the loop condition is computed at run time", "HALO unrolls loops at compile time")
+            raise n.fail(
+                "the loop condition is computed at run time", "HALO unrolls loops at compile time"
+            )
         go, i = bool(np.asarray(results[0].data).reshape(-1)[0]), i + 1
     if go and trips is None:
         raise n.fail(f"the loop did not end within {MAX_UNROLL} iterations")

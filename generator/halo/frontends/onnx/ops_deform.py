@@ -39,19 +39,37 @@ def _deform_conv(n: OnnxNode) -> None:
     batch, channels, ih, iw = x.shape
     oh, ow = offset.shape[2:]
     k, per_off, out_c = kh * kw, channels // groups_off, w.shape[0]
-    if offset.shape[1] != groups_off * k * 2 or channels % groups_off or channels != w.shape[1] * group:
+    if (
+        offset.shape[1] != groups_off * k * 2
+        or channels % groups_off
+        or channels != w.shape[1] * group
+    ):
         raise n.fail(f"offset {offset.shape} / weights {w.shape} do not match the input {x.shape}")
     dt = x.dtype.np
     off = _reshape(n, offset, (batch, groups_off, k, 2, oh, ow))
     taps = np.indices((kh, kw)).reshape(2, k)
-    rows = (-pads[0] + sh * np.arange(oh))[None, :, None] + (taps[0] * dh)[:, None, None]  # [k, oh, 1]
-    cols = (-pads[1] + sw * np.arange(ow))[None, None, :] + (taps[1] * dw)[:, None, None]  # [k, 1, ow]
+    rows = (-pads[0] + sh * np.arange(oh))[None, :, None] + (taps[0] * dh)[
+        :, None, None
+    ]  # [k, oh, 1]
+    cols = (-pads[1] + sw * np.arange(ow))[None, None, :] + (taps[1] * dw)[
+        :, None, None
+    ]  # [k, 1, ow]
     coords = []
     for c, base, size in ((1, cols, iw), (0, rows, ih)):  # GridSample wants (x, y)
-        pos = n.tmp("Add", [_reshape(n, _slice(n, off, 3, c, c + 1), (batch, groups_off, k, oh, ow)),
-                            n.const_value(base.astype(dt), "base")])
-        norm = n.tmp("Sub", [n.tmp("Mul", [pos, n.const_value(np.array(2.0 / max(size - 1, 1), dt), "s")]),
-                             n.const_value(np.array(1.0, dt), "one")])
+        pos = n.tmp(
+            "Add",
+            [
+                _reshape(n, _slice(n, off, 3, c, c + 1), (batch, groups_off, k, oh, ow)),
+                n.const_value(base.astype(dt), "base"),
+            ],
+        )
+        norm = n.tmp(
+            "Sub",
+            [
+                n.tmp("Mul", [pos, n.const_value(np.array(2.0 / max(size - 1, 1), dt), "s")]),
+                n.const_value(np.array(1.0, dt), "one"),
+            ],
+        )
         coords.append(_reshape(n, norm, (batch, groups_off, k, oh, ow, 1)))
     grid = n.tmp("Concat", coords, t.Concat(5))
     sampled = []

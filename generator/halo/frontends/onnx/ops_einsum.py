@@ -38,8 +38,10 @@ def _parse(n: OnnxNode, equation: str, ranks: list[int]) -> tuple[list[str], str
     terms = lhs.split(",")
     if len(terms) != len(ranks) or not re.fullmatch(r"[A-Za-z.,\->]*", eq):
         raise n.fail(f"equation '{equation}' does not match {len(ranks)} operand(s)")
-    ell = max((rank - len(term.replace("...", "")) for term, rank in zip(terms, ranks) if "..." in term),
-              default=0)
+    ell = max(
+        (rank - len(term.replace("...", "")) for term, rank in zip(terms, ranks) if "..." in term),
+        default=0,
+    )
     if ell > len(_PLACEHOLDERS):
         raise n.fail("too many ellipsis dimensions")
     fill = _PLACEHOLDERS[:ell]
@@ -47,7 +49,7 @@ def _parse(n: OnnxNode, equation: str, ranks: list[int]) -> tuple[list[str], str
     for term, rank in zip(terms, ranks):
         if "..." in term:
             k = rank - len(term.replace("...", ""))
-            term = term.replace("...", fill[ell - k:])
+            term = term.replace("...", fill[ell - k :])
         if len(term) != rank:
             raise n.fail(f"term '{term}' has {len(term)} letters for a rank-{rank} operand")
         out_terms.append(term)
@@ -71,7 +73,7 @@ def _reshape(n: OnnxNode, v: Value, shape: tuple[int, ...]) -> Value:
 
 
 def _diagonals(n: OnnxNode, term: _Term) -> _Term:
-    """x[..., i, ..., i, ...] -> x[..., i]: merge the two axes and gather every (size+1)-th element."""
+    """x[..., i, ..., i, ...] -> x[..., i]: merge the axes, gather every (size+1)-th element."""
     for c in term.letters:
         if term.letters.count(c) > 1:
             i = term.letters.index(c)
@@ -107,10 +109,10 @@ def _product(n: OnnxNode, a: _Term, b: _Term, later: set[str]) -> _Term:
     if k != math.prod(b.dim(c) for c in inner):
         raise n.fail(f"contracted axes '{inner}' differ in size")
     cols = math.prod(b.dim(c) for c in right)
-    av = _reshape(n, a.value, (*a.value.shape[:len(batch)], m, k))
-    bv = _reshape(n, b.value, (*b.value.shape[:len(batch)], k, cols))
+    av = _reshape(n, a.value, (*a.value.shape[: len(batch)], m, k))
+    bv = _reshape(n, b.value, (*b.value.shape[: len(batch)], k, cols))
     y = n.tmp("Gemm", [av, bv], linalg.Gemm())
-    shape = (*y.shape[:len(batch)], *(a.dim(c) for c in left), *(b.dim(c) for c in right))
+    shape = (*y.shape[: len(batch)], *(a.dim(c) for c in left), *(b.dim(c) for c in right))
     return _Term(_reshape(n, y, shape), batch + left + right)
 
 
@@ -121,7 +123,7 @@ def _einsum(n: OnnxNode) -> None:
     terms = [_diagonals(n, _Term(v, s)) for v, s in zip(values, letters)]
     acc = _sum_out(n, terms[0], set(out).union(*(t.letters for t in terms[1:])))
     for i, term in enumerate(terms[1:], start=1):
-        later = set(out).union(*(t.letters for t in terms[i + 1:]))
+        later = set(out).union(*(t.letters for t in terms[i + 1 :]))
         term = _sum_out(n, term, later | set(acc.letters))
         acc = _product(n, acc, term, later)
         acc = _sum_out(n, acc, later)

@@ -9,8 +9,17 @@ from halo.frontends.onnx.registry import converter
 from halo.ir.ops import elementwise as ew
 
 _SAME_NAME = [
-    *ew.FLOAT_UNARY, *ew.NUMERIC_UNARY, "Not", "IsNaN", "BitwiseNot",
-    *ew.ARITH_BINARY[:5], *ew.COMPARE_BINARY, *ew.LOGIC_BINARY, *ew.BITWISE_BINARY, "PRelu", "Where",
+    *ew.FLOAT_UNARY,
+    *ew.NUMERIC_UNARY,
+    "Not",
+    "IsNaN",
+    "BitwiseNot",
+    *ew.ARITH_BINARY[:5],
+    *ew.COMPARE_BINARY,
+    *ew.LOGIC_BINARY,
+    *ew.BITWISE_BINARY,
+    "PRelu",
+    "Where",
 ]
 _SAME_NAME.remove("Rsqrt")
 
@@ -48,13 +57,23 @@ def _alpha(n: OnnxNode) -> None:
 
 @converter("Selu")
 def _selu(n: OnnxNode) -> None:
-    n.emit("Selu", n.inputs(), ew.Selu(n.attrs.float("alpha", 1.67326319217681884765625),
-                                       n.attrs.float("gamma", 1.05070102214813232421875)))
+    n.emit(
+        "Selu",
+        n.inputs(),
+        ew.Selu(
+            n.attrs.float("alpha", 1.67326319217681884765625),
+            n.attrs.float("gamma", 1.05070102214813232421875),
+        ),
+    )
 
 
 @converter("HardSigmoid")
 def _hard_sigmoid(n: OnnxNode) -> None:
-    n.emit("HardSigmoid", n.inputs(), ew.HardSigmoid(n.attrs.float("alpha", 0.2), n.attrs.float("beta", 0.5)))
+    n.emit(
+        "HardSigmoid",
+        n.inputs(),
+        ew.HardSigmoid(n.attrs.float("alpha", 0.2), n.attrs.float("beta", 0.5)),
+    )
 
 
 @converter("Gelu", since=20)
@@ -96,7 +115,9 @@ def _bitshift(n: OnnxNode) -> None:
 
 @converter("IsInf")
 def _isinf(n: OnnxNode) -> None:
-    attrs = ew.IsInf(bool(n.attrs.int("detect_positive", 1)), bool(n.attrs.int("detect_negative", 1)))
+    attrs = ew.IsInf(
+        bool(n.attrs.int("detect_positive", 1)), bool(n.attrs.int("detect_negative", 1))
+    )
     n.emit("IsInf", n.inputs(), attrs)
 
 

@@ -54,9 +54,18 @@ def _shrink(n: OnnxNode) -> None:
     x = _x(n)
     lambd, bias = n.attrs.float("lambd", 0.5), n.attrs.float("bias", 0.0)
     b = _scalar(n, bias, x, "bias")
-    upper = n.tmp("Where", [n.tmp("Greater", [x, _scalar(n, lambd, x, "lambd")]),
-                            n.tmp("Sub", [x, b]), _scalar(n, 0, x, "zero")])
-    n.emit("Where", [n.tmp("Less", [x, _scalar(n, -lambd, x, "neg_lambd")]), n.tmp("Add", [x, b]), upper])
+    upper = n.tmp(
+        "Where",
+        [
+            n.tmp("Greater", [x, _scalar(n, lambd, x, "lambd")]),
+            n.tmp("Sub", [x, b]),
+            _scalar(n, 0, x, "zero"),
+        ],
+    )
+    n.emit(
+        "Where",
+        [n.tmp("Less", [x, _scalar(n, -lambd, x, "neg_lambd")]), n.tmp("Add", [x, b]), upper],
+    )
 
 
 @converter("LpNormalization")
@@ -92,12 +101,16 @@ def _lp_pool(n: OnnxNode) -> None:
         pe = list(pe)
         for i, k in enumerate(kernel):
             out = pool_output_size(x.shape[2 + i], k, strides[i], dil[i], pb[i], pe[i], True)
-            pe[i] = max(pe[i], (out - 1) * strides[i] + (k - 1) * dil[i] + 1 - x.shape[2 + i] - pb[i])
+            pe[i] = max(
+                pe[i], (out - 1) * strides[i] + (k - 1) * dil[i] + 1 - x.shape[2 + i] - pb[i]
+            )
         pe = tuple(pe)
     channels = x.shape[1]
     ones = n.const_value(np.ones((channels, 1, *kernel), x.dtype.np), "window")
     powered = _power(n, x if p == 2 else n.tmp("Abs", [x]), p)
-    sums = n.tmp("Conv", [powered, ones], nn.Conv(channels, tuple(strides), tuple(dil), tuple(pb), tuple(pe)))
+    sums = n.tmp(
+        "Conv", [powered, ones], nn.Conv(channels, tuple(strides), tuple(dil), tuple(pb), tuple(pe))
+    )
     n.bind(_power(n, sums, 1 / p))
 
 

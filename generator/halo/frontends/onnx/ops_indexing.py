@@ -46,7 +46,7 @@ def _scatter_nd(n: OnnxNode) -> None:
 
 @converter("TensorScatter")
 def _tensor_scatter(n: OnnxNode) -> None:
-    """present = ScatterElements(past, write_indices[b] + j (mod max length), update) on the axis."""
+    """present = ScatterElements(past, write_indices[b] + j (mod max length), update) on axis."""
     past, update, where = _x(n), _x(n, 1), n.input(2)
     axis = norm_axis(n.attrs.int("axis", -2), past.rank, "TensorScatter")
     mode = n.attrs.str("mode", "linear")
@@ -109,8 +109,9 @@ def _max_unpool(n: OnnxNode) -> None:
     strides = n.attrs.ints("strides", None) or (1,) * k
     pads = n.attrs.ints("pads", None) or (0,) * (2 * k)
     given = n.const(2, "output_shape")
-    shape = x.shape[:2] + tuple((x.shape[2 + i] - 1) * strides[i] + kernel[i] - pads[i] - pads[k + i]
-                                for i in range(k))
+    shape = x.shape[:2] + tuple(
+        (x.shape[2 + i] - 1) * strides[i] + kernel[i] - pads[i] - pads[k + i] for i in range(k)
+    )
     size = int(np.prod(shape, dtype=np.int64))
     zeros = n.const_value(np.zeros(size, x.dtype.np), "zeros")
     flat_x = n.tmp("Reshape", [x], t.Reshape((x.size,)))

@@ -6,8 +6,12 @@ import numpy as np
 
 from halo.frontends.onnx.context import OnnxNode
 from halo.frontends.onnx.ops_norm_ext import batch_norm_training
-from halo.frontends.onnx.ops_pool_ext import (SMALL_INTS, avg_pool_dilated, max_pool_small_int,
-                                             max_pool_with_indices)
+from halo.frontends.onnx.ops_pool_ext import (
+    SMALL_INTS,
+    avg_pool_dilated,
+    max_pool_small_int,
+    max_pool_with_indices,
+)
 from halo.frontends.onnx.registry import UseFunctionBody, converter
 from halo.ir.graph import Value
 from halo.ir.ops import linalg, nn, reduce, tensor
@@ -69,7 +73,9 @@ def _conv_transpose(n: OnnxNode) -> None:
                 total = 0
             first = total // 2 if auto != "SAME_LOWER" else total - total // 2
             pb[i], pe[i] = first, total - first
-    attrs = nn.ConvTranspose(n.attrs.int("group", 1), strides, dil, tuple(pb), tuple(pe), tuple(out_pad))
+    attrs = nn.ConvTranspose(
+        n.attrs.int("group", 1), strides, dil, tuple(pb), tuple(pe), tuple(out_pad)
+    )
     n.emit("ConvTranspose", [x, w, b], attrs)
 
 
@@ -136,14 +142,18 @@ def _layer_norm(n: OnnxNode) -> None:
 
 @converter("LRN")
 def _lrn(n: OnnxNode) -> None:
-    attrs = nn.LRN(n.attrs.int("size"), n.attrs.float("alpha", 1e-4), n.attrs.float("beta", 0.75),
-                   n.attrs.float("bias", 1.0))
+    attrs = nn.LRN(
+        n.attrs.int("size"),
+        n.attrs.float("alpha", 1e-4),
+        n.attrs.float("beta", 0.75),
+        n.attrs.float("bias", 1.0),
+    )
     n.emit("LRN", n.inputs(), attrs)
 
 
 @converter("Softmax", "LogSoftmax", "Hardmax")
 def _softmax_2d(n: OnnxNode) -> None:
-    """Before opset 13 the input is coerced to 2-D at ``axis`` and normalized over the second axis."""
+    """Before opset 13 the input is coerced to 2-D at ``axis`` and normalized over axis 1."""
     x = n.input(0)
     assert x is not None
     axis = n.attrs.int("axis", 1) % max(x.rank, 1)
@@ -162,8 +172,12 @@ def _softmax(n: OnnxNode) -> None:
 def _gemm(n: OnnxNode) -> None:
     n.attrs.has("broadcast")
     a, b, c = n.input(0), n.input(1), n.input(2)
-    attrs = linalg.Gemm(bool(n.attrs.int("transA", 0)), bool(n.attrs.int("transB", 0)),
-                        n.attrs.float("alpha", 1.0), n.attrs.float("beta", 1.0))
+    attrs = linalg.Gemm(
+        bool(n.attrs.int("transA", 0)),
+        bool(n.attrs.int("transB", 0)),
+        n.attrs.float("alpha", 1.0),
+        n.attrs.float("beta", 1.0),
+    )
     if c is not None and attrs.beta == 0.0:
         c = None
     n.emit("Gemm", [a, b, c], attrs)
@@ -179,7 +193,11 @@ def _matmul(n: OnnxNode) -> None:
         n.emit("Gemm", [a2, b2], linalg.Gemm())
         return
     y = n.tmp("Gemm", [a2, b2], linalg.Gemm())
-    shape = y.shape[:-2] + (() if a.rank == 1 else y.shape[-2:-1]) + (() if b.rank == 1 else y.shape[-1:])
+    shape = (
+        y.shape[:-2]
+        + (() if a.rank == 1 else y.shape[-2:-1])
+        + (() if b.rank == 1 else y.shape[-1:])
+    )
     n.emit("Reshape", [y], tensor.Reshape(shape))
 
 

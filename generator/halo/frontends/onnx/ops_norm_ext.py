@@ -32,8 +32,15 @@ def batch_norm_training(n: OnnxNode, epsilon: float, momentum: float) -> None:
     outs = [y]
     for running, current in ((mean, batch_mean), (var, batch_var)):
         flat = n.tmp("Reshape", [current], t.Reshape((x.shape[1],)))
-        outs.append(n.tmp("Add", [n.tmp("Mul", [running, const(momentum)]),
-                                  n.tmp("Mul", [flat, const(1.0 - momentum)])]))
+        outs.append(
+            n.tmp(
+                "Add",
+                [
+                    n.tmp("Mul", [running, const(momentum)]),
+                    n.tmp("Mul", [flat, const(1.0 - momentum)]),
+                ],
+            )
+        )
     for name, v in zip(n.proto.output, outs):
         if name:
             n.state.values[name] = v

@@ -23,36 +23,58 @@ def max_pool_small_int(n: OnnxNode, x: Value, attrs: nn.Pool) -> Value:
     return n.tmp("Cast", [y], ew.Cast(x.dtype))
 
 
-def _windows(x_shape: tuple[int, ...], a: nn.Pool, out: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _windows(
+    x_shape: tuple[int, ...], a: nn.Pool, out: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
     """For every output position and window slot: the flat index into the padded spatial grid and
     the (row-major) position of that element in the unpadded grid, -1 for padding."""
     padded = [d + b + e for d, b, e in zip(x_shape, a.pads_begin, a.pads_end)]
     opos = np.indices(out).reshape(len(out), -1).T  # [P, k]
     kpos = np.indices(a.kernel).reshape(len(out), -1).T  # [K, k]
-    coords = opos[:, None, :] * np.array(a.strides) + kpos[None, :, :] * np.array(a.dilations)  # [P,K,k]
+    coords = opos[:, None, :] * np.array(a.strides) + kpos[None, :, :] * np.array(
+        a.dilations
+    )  # [P,K,k]
     flat_padded = np.ravel_multi_index(tuple(np.moveaxis(coords, -1, 0)), padded)
     orig = coords - np.array(a.pads_begin)
     inside = np.all((orig >= 0) & (orig < np.array(x_shape)), axis=-1)
     clipped = np.clip(orig, 0, np.array(x_shape) - 1)
-    flat_orig = np.where(inside, np.ravel_multi_index(tuple(np.moveaxis(clipped, -1, 0)), x_shape), -1)
+    flat_orig = np.where(
+        inside, np.ravel_multi_index(tuple(np.moveaxis(clipped, -1, 0)), x_shape), -1
+    )
     return flat_padded.astype(np.int64), flat_orig.astype(np.int64)
 
 
-def max_pool_with_indices(n: OnnxNode, x: Value, a: nn.Pool, storage_order: int) -> tuple[Value, Value]:
+def max_pool_with_indices(
+    n: OnnxNode, x: Value, a: nn.Pool, storage_order: int
+) -> tuple[Value, Value]:
     """Values and ONNX Indices (flat over N, C and the spatial axes; column-major spatial order
     when ``storage_order`` is 1)."""
     source = x
     if x.dtype in SMALL_INTS:
         x = n.tmp("Cast", [x], ew.Cast(DType.FLOAT32))
     batch, channels, spatial = x.shape[0], x.shape[1], x.shape[2:]
-    out = tuple(nn.pool_output_size(spatial[i], a.kernel[i], a.strides[i], a.dilations[i],
-                                    a.pads_begin[i], a.pads_end[i], a.ceil_mode)
-                for i in range(len(spatial)))
-    ends = tuple(max(e, (o - 1) * s + (k - 1) * d + 1 - size - b)  # ceil mode may need more padding
-                 for o, s, k, d, size, b, e in zip(out, a.strides, a.kernel, a.dilations, spatial,
-                                                   a.pads_begin, a.pads_end))
+    out = tuple(
+        nn.pool_output_size(
+            spatial[i],
+            a.kernel[i],
+            a.strides[i],
+            a.dilations[i],
+            a.pads_begin[i],
+            a.pads_end[i],
+            a.ceil_mode,
+        )
+        for i in range(len(spatial))
+    )
+    ends = tuple(
+        max(e, (o - 1) * s + (k - 1) * d + 1 - size - b)  # ceil mode may need more padding
+        for o, s, k, d, size, b, e in zip(
+            out, a.strides, a.kernel, a.dilations, spatial, a.pads_begin, a.pads_end
+        )
+    )
     full = nn.Pool(a.kernel, a.strides, a.dilations, a.pads_begin, ends, False)
-    xp = n.tmp("Pad", [x], t.Pad("constant", (0, 0, *full.pads_begin), (0, 0, *full.pads_end), -np.inf))
+    xp = n.tmp(
+        "Pad", [x], t.Pad("constant", (0, 0, *full.pads_begin), (0, 0, *full.pads_end), -np.inf)
+    )
     positions, original = _windows(spatial, full, out)
     if storage_order:  # column-major spatial positions
         grid = np.arange(int(np.prod(spatial))).reshape(spatial[::-1]).T.reshape(-1)
@@ -62,7 +84,9 @@ def max_pool_with_indices(n: OnnxNode, x: Value, a: nn.Pool, storage_order: int)
     values = n.tmp("ReduceMax", [win], r.Reduce((3,), False))
     slot = n.tmp("ArgMax", [win], r.ArgReduce(3, False, False))  # [N,C,P]
     k = positions.shape[1]
-    pick = n.tmp("Add", [slot, n.const_value(np.arange(positions.shape[0], dtype=np.int64) * k, "rows")])
+    pick = n.tmp(
+        "Add", [slot, n.const_value(np.arange(positions.shape[0], dtype=np.int64) * k, "rows")]
+    )
     idx = n.tmp("Gather", [n.const_value(original.reshape(-1), "sources"), pick], t.Gather(0))
     plane = int(np.prod(spatial))
     base = (np.arange(batch * channels, dtype=np.int64) * plane).reshape(batch, channels, 1)
@@ -76,11 +100,24 @@ def max_pool_with_indices(n: OnnxNode, x: Value, a: nn.Pool, storage_order: int)
 
 def _conv_ends(a: nn.Pool, spatial: tuple[int, ...]) -> tuple[int, ...]:
     """End padding that makes a convolution produce the pool's output size (ceil mode)."""
-    out = [nn.pool_output_size(spatial[i], a.kernel[i], a.strides[i], a.dilations[i], a.pads_begin[i],
-                               a.pads_end[i], a.ceil_mode) for i in range(len(spatial))]
-    return tuple(max(e, (o - 1) * s + (k - 1) * d + 1 - size - b)
-                 for o, s, k, d, size, b, e in zip(out, a.strides, a.kernel, a.dilations, spatial,
-                                                   a.pads_begin, a.pads_end))
+    out = [
+        nn.pool_output_size(
+            spatial[i],
+            a.kernel[i],
+            a.strides[i],
+            a.dilations[i],
+            a.pads_begin[i],
+            a.pads_end[i],
+            a.ceil_mode,
+        )
+        for i in range(len(spatial))
+    ]
+    return tuple(
+        max(e, (o - 1) * s + (k - 1) * d + 1 - size - b)
+        for o, s, k, d, size, b, e in zip(
+            out, a.strides, a.kernel, a.dilations, spatial, a.pads_begin, a.pads_end
+        )
+    )
 
 
 def avg_pool_dilated(n: OnnxNode, x: Value, a: nn.Pool) -> Value:
@@ -95,8 +132,13 @@ def avg_pool_dilated(n: OnnxNode, x: Value, a: nn.Pool) -> Value:
     means = n.tmp("AveragePool", [n.const_value(ones, "ones")], a)
     if not (counts.is_const and means.is_const):
         raise n.fail("the pooling divisors did not fold to constants")
-    factor = np.where(counts.data > 0, means.data / np.maximum(counts.data, 1), 0).astype(x.dtype.np)
+    factor = np.where(counts.data > 0, means.data / np.maximum(counts.data, 1), 0).astype(
+        x.dtype.np
+    )
     kernel = n.const_value(np.ones((channels, 1, *a.kernel), x.dtype.np), "window")
-    sums = n.tmp("Conv", [x, kernel], nn.Conv(channels, conv.strides, conv.dilations, conv.pads_begin,
-                                              conv.pads_end))
+    sums = n.tmp(
+        "Conv",
+        [x, kernel],
+        nn.Conv(channels, conv.strides, conv.dilations, conv.pads_begin, conv.pads_end),
+    )
     return n.tmp("Mul", [sums, n.const_value(factor, "divisor")])

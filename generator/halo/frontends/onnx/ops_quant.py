@@ -15,8 +15,12 @@ from halo.ir.ops import linalg
 from halo.ir.ops import tensor as t
 from halo.ir.ops.registry import norm_axis
 
-_RANGES = {DType.UINT8: (0, 255), DType.INT8: (-128, 127), DType.UINT16: (0, 65535),
-           DType.INT16: (-32768, 32767)}
+_RANGES = {
+    DType.UINT8: (0, 255),
+    DType.INT8: (-128, 127),
+    DType.UINT16: (0, 65535),
+    DType.INT16: (-32768, 32767),
+}
 
 
 def _cast(n: OnnxNode, v: Value, to: DType) -> Value:
@@ -31,8 +35,14 @@ def _spread(n: OnnxNode, p: Value, x: Value) -> Value:
     block = n.attrs.int("block_size", 0)
     if not block:
         if p.rank != 1 or p.shape[0] != x.shape[axis]:
-            raise n.fail(f"a per-axis parameter needs {x.shape[axis]} entries, it has shape {p.shape}")
-        return n.tmp("Reshape", [p], t.Reshape(tuple(x.shape[axis] if i == axis else 1 for i in range(x.rank))))
+            raise n.fail(
+                f"a per-axis parameter needs {x.shape[axis]} entries, it has shape {p.shape}"
+            )
+        return n.tmp(
+            "Reshape",
+            [p],
+            t.Reshape(tuple(x.shape[axis] if i == axis else 1 for i in range(x.rank))),
+        )
     rows = n.const_value(np.arange(x.shape[axis], dtype=np.int64) // block, "blocks")
     spread = n.tmp("Gather", [p, rows], t.Gather(axis))
     if spread.shape != x.shape:
@@ -57,7 +67,9 @@ def _dequantize(n: OnnxNode) -> None:
         dx = n.tmp("Sub", [dx, _spread(n, _cast(n, zero, DType.FLOAT32), x)])
     y = n.tmp("Mul", [dx, _spread(n, _cast(n, scale, DType.FLOAT32), x)])
     code = n.attrs.int("output_dtype", 0)
-    out = onnx_dtype(code, f"DequantizeLinear node '{n.name}' output_dtype") if code else scale.dtype
+    out = (
+        onnx_dtype(code, f"DequantizeLinear node '{n.name}' output_dtype") if code else scale.dtype
+    )
     n.bind(_cast(n, y, out))
 
 
@@ -69,9 +81,15 @@ def _quantize(n: OnnxNode) -> None:
     n.attrs.int("saturate", 1)  # only meaningful for float8 outputs
     out = _out_dtype(n, zero, DType.UINT8)
     if out not in _RANGES:
-        raise n.fail(f"quantizing to {out.value} is not supported", "use uint8, int8, uint16 or int16")
+        raise n.fail(
+            f"quantizing to {out.value} is not supported", "use uint8, int8, uint16 or int16"
+        )
     code = n.attrs.int("precision", 0)
-    work = onnx_dtype(code, "precision") if code else (x.dtype if x.dtype == scale.dtype else DType.FLOAT32)
+    work = (
+        onnx_dtype(code, "precision")
+        if code
+        else (x.dtype if x.dtype == scale.dtype else DType.FLOAT32)
+    )
     q = n.tmp("Round", [n.tmp("Div", [_cast(n, x, work), _spread(n, _cast(n, scale, work), x)])])
     if zero is not None:
         q = n.tmp("Add", [q, _spread(n, _cast(n, zero, work), x)])
@@ -95,7 +113,11 @@ def _matmul_integer(n: OnnxNode) -> None:
     a, b = n.input(0), n.input(1)
     if a is None or b is None:
         raise n.fail("A and B are required")
-    n.emit("Gemm", [_centered(n, a, n.input(2), True), _centered(n, b, n.input(3), False)], linalg.Gemm())
+    n.emit(
+        "Gemm",
+        [_centered(n, a, n.input(2), True), _centered(n, b, n.input(3), False)],
+        linalg.Gemm(),
+    )
 
 
 @converter("QLinearMatMul")
@@ -104,11 +126,17 @@ def _qlinear_matmul(n: OnnxNode) -> None:
     a, b, y_zero = n.input(0), n.input(3), n.input(7)
     if a is None or b is None:
         raise n.fail("a and b are required")
-    scales = [np.asarray(n.const(i, name)) for i, name in ((1, "a_scale"), (4, "b_scale"), (6, "y_scale"))]
+    scales = [
+        np.asarray(n.const(i, name)) for i, name in ((1, "a_scale"), (4, "b_scale"), (6, "y_scale"))
+    ]
     if any(s.size != 1 for s in scales):
         raise n.fail("only per-tensor scales are supported")
     factor = (scales[0] * scales[1] / scales[2]).astype(np.float64).reshape(())
-    acc = n.tmp("Gemm", [_centered(n, a, n.input(2), True), _centered(n, b, n.input(5), False)], linalg.Gemm())
+    acc = n.tmp(
+        "Gemm",
+        [_centered(n, a, n.input(2), True), _centered(n, b, n.input(5), False)],
+        linalg.Gemm(),
+    )
     y = n.tmp("Mul", [_cast(n, acc, DType.FLOAT64), n.const_value(factor, "factor")])
     out = a.dtype if y_zero is None else y_zero.dtype
     if y_zero is not None:

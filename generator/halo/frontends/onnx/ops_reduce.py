@@ -47,7 +47,7 @@ def _reduce(n: OnnxNode) -> None:
 
 
 def _empty_extremum(op: str, x: Value, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
-    """Max/Min over an empty set: the identity element (-inf/+inf, the type's limits, False/True)."""
+    """Max/Min over an empty set: the identity (-inf/+inf, the type's limits, False/True)."""
     big = op == "ReduceMin"
     if x.dtype is DType.BOOL:
         fill = big
@@ -61,8 +61,11 @@ def _empty_extremum(op: str, x: Value, axes: tuple[int, ...], keepdims: bool) ->
 
 @converter("ArgMax", "ArgMin")
 def _arg(n: OnnxNode) -> None:
-    attrs = r.ArgReduce(n.attrs.int("axis", 0), bool(n.attrs.int("keepdims", 1)),
-                        bool(n.attrs.int("select_last_index", 0)))
+    attrs = r.ArgReduce(
+        n.attrs.int("axis", 0),
+        bool(n.attrs.int("keepdims", 1)),
+        bool(n.attrs.int("select_last_index", 0)),
+    )
     n.emit(n.proto.op_type, n.inputs(), attrs)
 
 
@@ -74,8 +77,9 @@ def _topk_v1(n: OnnxNode) -> None:
 @converter("TopK", since=10)
 def _topk(n: OnnxNode) -> None:
     k = int(n.scalar(1, "K"))
-    attrs = r.TopK(k, n.attrs.int("axis", -1), bool(n.attrs.int("largest", 1)),
-                   bool(n.attrs.int("sorted", 1)))
+    attrs = r.TopK(
+        k, n.attrs.int("axis", -1), bool(n.attrs.int("largest", 1)), bool(n.attrs.int("sorted", 1))
+    )
     n.emit("TopK", [n.input(0)], attrs)
 
 

@@ -10,14 +10,28 @@ from halo.frontends.onnx.registry import converter
 from halo.ir.graph import Value
 from halo.ir.ops.nn import Resize
 
-_COORD_MODES = {"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners",
-                "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"}
+_COORD_MODES = {
+    "half_pixel",
+    "half_pixel_symmetric",
+    "pytorch_half_pixel",
+    "align_corners",
+    "asymmetric",
+    "tf_half_pixel_for_nn",
+    "tf_crop_and_resize",
+}
 _NEAREST_MODES = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}
 
 
-def _emit(n: OnnxNode, x: Value, scales: list[float] | None, sizes: list[int] | None,
-          coord: str, mode: str, nearest_default: str = "round_prefer_floor",
-          roi: list[float] | None = None) -> None:
+def _emit(
+    n: OnnxNode,
+    x: Value,
+    scales: list[float] | None,
+    sizes: list[int] | None,
+    coord: str,
+    mode: str,
+    nearest_default: str = "round_prefer_floor",
+    roi: list[float] | None = None,
+) -> None:
     a = n.attrs
     antialias = bool(a.int("antialias", 0))
     nearest = a.str("nearest_mode", nearest_default)
@@ -30,8 +44,10 @@ def _emit(n: OnnxNode, x: Value, scales: list[float] | None, sizes: list[int] | 
     if mode not in ("nearest", "linear", "cubic"):
         raise n.fail(f"unknown mode '{mode}'")
     if coord not in _COORD_MODES:
-        raise n.fail(f"coordinate_transformation_mode '{coord}' is not supported",
-                     "supported: " + ", ".join(sorted(_COORD_MODES)))
+        raise n.fail(
+            f"coordinate_transformation_mode '{coord}' is not supported",
+            "supported: " + ", ".join(sorted(_COORD_MODES)),
+        )
     if nearest not in _NEAREST_MODES:
         raise n.fail(f"unknown nearest_mode '{nearest}'")
     axes = list(range(x.rank)) if axes_attr is None else [ax % x.rank for ax in axes_attr]
@@ -51,8 +67,9 @@ def _emit(n: OnnxNode, x: Value, scales: list[float] | None, sizes: list[int] | 
         for i, ax in enumerate(axes):
             full_scales[ax] = float(scales[i])
             full_sizes[ax] = int(math.floor(x.shape[ax] * full_scales[ax]))
-    attrs = Resize(tuple(full_sizes), tuple(full_scales), mode, coord, nearest, cubic_a, exclude,
-                   extrapolation)
+    attrs = Resize(
+        tuple(full_sizes), tuple(full_scales), mode, coord, nearest, cubic_a, exclude, extrapolation
+    )
     if antialias and mode != "nearest" or coord == "tf_crop_and_resize":
         full_roi = None
         if roi is not None and len(roi):

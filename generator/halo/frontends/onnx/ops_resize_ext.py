@@ -15,8 +15,9 @@ from halo.ir.ops import tensor as t
 from halo.ir.ops.nn import Resize
 
 
-def source_position(r: Resize, y: int, in_len: int, out_len: int, scale: float,
-                    roi: tuple[float, float]) -> float:
+def source_position(
+    r: Resize, y: int, in_len: int, out_len: int, scale: float, roi: tuple[float, float]
+) -> float:
     """Input coordinate of output index ``y`` (lengths implied by the scale, as ONNX)."""
     length = scale * in_len
     mode = r.coordinate_mode
@@ -49,8 +50,12 @@ def _coefficients(r: Resize, ratio: float, scale: float, antialias: bool) -> np.
     if r.mode == "nearest":
         if ratio == 1.0:
             return np.array([0.0, 1.0])
-        up = {"round_prefer_floor": ratio > 0.5, "round_prefer_ceil": ratio >= 0.5,
-              "floor": False, "ceil": True}[r.nearest_mode]
+        up = {
+            "round_prefer_floor": ratio > 0.5,
+            "round_prefer_ceil": ratio >= 0.5,
+            "floor": False,
+            "ceil": True,
+        }[r.nearest_mode]
         return np.array([0.0, 1.0]) if up else np.array([1.0, 0.0])
     s = min(scale, 1.0) if antialias else 1.0
     if r.mode == "linear":
@@ -63,8 +68,9 @@ def _coefficients(r: Resize, ratio: float, scale: float, antialias: bool) -> np.
     return c / c.sum() if antialias else c
 
 
-def axis_matrix(r: Resize, in_len: int, out_len: int, scale: float, roi: tuple[float, float],
-                antialias: bool) -> tuple[np.ndarray, np.ndarray]:
+def axis_matrix(
+    r: Resize, in_len: int, out_len: int, scale: float, roi: tuple[float, float], antialias: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """The [out, in] weights of one axis and the mask of extrapolated output positions."""
     m = np.zeros((out_len, in_len))
     outside = np.zeros(out_len, bool)
@@ -91,7 +97,9 @@ def axis_matrix(r: Resize, in_len: int, out_len: int, scale: float, roi: tuple[f
     return m, outside
 
 
-def resize_by_matrices(n: OnnxNode, x: Value, r: Resize, roi: list[float] | None, antialias: bool) -> Value:
+def resize_by_matrices(
+    n: OnnxNode, x: Value, r: Resize, roi: list[float] | None, antialias: bool
+) -> Value:
     if not x.dtype.is_float:
         raise n.fail("antialiased or tf_crop_and_resize resizing needs float data")
     rank = x.rank
@@ -106,9 +114,21 @@ def resize_by_matrices(n: OnnxNode, x: Value, r: Resize, roi: list[float] | None
         perm = tuple(i for i in range(rank) if i != axis) + (axis,)
         moved = n.tmp("Transpose", [y], t.Transpose(perm))
         weights = n.const_value(m.T.astype(x.dtype.np), "weights")
-        z = n.tmp("Gemm", [moved, weights], linalg.Gemm()) if moved.rank > 1 else n.tmp(
-            "Reshape", [n.tmp("Gemm", [n.tmp("Reshape", [moved], t.Reshape((1, n_in))), weights],
-                              linalg.Gemm())], t.Reshape((n_out,)))
+        z = (
+            n.tmp("Gemm", [moved, weights], linalg.Gemm())
+            if moved.rank > 1
+            else n.tmp(
+                "Reshape",
+                [
+                    n.tmp(
+                        "Gemm",
+                        [n.tmp("Reshape", [moved], t.Reshape((1, n_in))), weights],
+                        linalg.Gemm(),
+                    )
+                ],
+                t.Reshape((n_out,)),
+            )
+        )
         y = n.tmp("Transpose", [z], t.Transpose(tuple(int(i) for i in np.argsort(perm))))
     if not inside.all():
         fill = np.where(inside, 0.0, r.extrapolation_value).astype(x.dtype.np)

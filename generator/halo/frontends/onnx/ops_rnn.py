@@ -20,8 +20,14 @@ from halo.ir.ops import linalg
 from halo.ir.ops import tensor as t
 
 Act = Callable[[Value], Value]
-_PARAMS = {"LeakyRelu": (0.01,), "ThresholdedRelu": (1.0,), "Elu": (1.0,), "HardSigmoid": (0.2, 0.5),
-           "Affine": (1.0, 0.0), "ScaledTanh": (1.0, 1.0)}
+_PARAMS = {
+    "LeakyRelu": (0.01,),
+    "ThresholdedRelu": (1.0,),
+    "Elu": (1.0,),
+    "HardSigmoid": (0.2, 0.5),
+    "Affine": (1.0, 0.0),
+    "ScaledTanh": (1.0, 1.0),
+}
 _DEFAULTS = {"RNN": ["Tanh"], "GRU": ["Sigmoid", "Tanh"], "LSTM": ["Sigmoid", "Tanh", "Tanh"]}
 
 
@@ -53,16 +59,23 @@ class Cell:
         return v if self.clip is None else self.op("Clip", v, attrs=ew.Clip(-self.clip, self.clip))
 
     def matmul_r(self, h: Value, rows: tuple[int, int] | None = None) -> Value:
-        r = self.r if rows is None else self.op("Slice", self.r, attrs=t.Slice(
-            (rows[0], 0), (rows[1], self.hidden), (1, 1)))
+        r = (
+            self.r
+            if rows is None
+            else self.op(
+                "Slice", self.r, attrs=t.Slice((rows[0], 0), (rows[1], self.hidden), (1, 1))
+            )
+        )
         return self.op("Gemm", h, r, attrs=linalg.Gemm(trans_b=True))
 
 
 def _activation(n: OnnxNode, name: str, alphas: list[float], betas: list[float]) -> Act:
-    """``name`` with its parameters, taken in order from the attribute lists (defaults otherwise)."""
+    """``name`` with its parameters, in order from the attribute lists (defaults otherwise)."""
     defaults = _PARAMS.get(name, ())
-    a = [(alphas if i == 0 else betas).pop(0) if (alphas if i == 0 else betas) else d
-         for i, d in enumerate(defaults)]
+    a = [
+        (alphas if i == 0 else betas).pop(0) if (alphas if i == 0 else betas) else d
+        for i, d in enumerate(defaults)
+    ]
 
     def apply(x: Value) -> Value:
         def c(v: float) -> Value:
@@ -87,7 +100,9 @@ def _pick(n: OnnxNode, v: Value | None, d: int) -> Value | None:
     """Entry ``d`` of the leading (direction) axis."""
     if v is None:
         return None
-    s = n.tmp("Slice", [v], t.Slice((d,) + (0,) * (v.rank - 1), (d + 1, *v.shape[1:]), (1,) * v.rank))
+    s = n.tmp(
+        "Slice", [v], t.Slice((d,) + (0,) * (v.rank - 1), (d + 1, *v.shape[1:]), (1,) * v.rank)
+    )
     return n.tmp("Reshape", [s], t.Reshape(v.shape[1:]))
 
 
@@ -103,8 +118,10 @@ def _masks(n: OnnxNode, seq: int, batch: int, hidden: int) -> list[Value | None]
     if lens is None or np.all(np.asarray(lens) >= seq):
         return [None] * seq
     lens = np.asarray(lens).reshape(-1)
-    return [n.const_value(np.broadcast_to((step < lens)[:, None], (batch, hidden)).copy(), "mask")
-            for step in range(seq)]
+    return [
+        n.const_value(np.broadcast_to((step < lens)[:, None], (batch, hidden)).copy(), "mask")
+        for step in range(seq)
+    ]
 
 
 def _unroll(n: OnnxNode, kind: str, step_fn: Callable) -> None:
@@ -120,9 +137,16 @@ def _unroll(n: OnnxNode, kind: str, step_fn: Callable) -> None:
         raise n.fail(f"direction '{direction}' does not match W's {w.shape[0]} direction(s)")
     if kind == "LSTM" and a.int("input_forget", 0):
         raise n.fail("input_forget=1 is not supported")
-    given = [s.decode() for attr in n.proto.attribute if attr.name == "activations" and a.has(attr.name)
-             for s in attr.strings]
-    alphas, betas = list(a.floats("activation_alpha", None) or ()), list(a.floats("activation_beta", None) or ())
+    given = [
+        s.decode()
+        for attr in n.proto.attribute
+        if attr.name == "activations" and a.has(attr.name)
+        for s in attr.strings
+    ]
+    alphas, betas = (
+        list(a.floats("activation_alpha", None) or ()),
+        list(a.floats("activation_beta", None) or ()),
+    )
     acts = [_activation(n, name, alphas, betas) for name in given or _DEFAULTS[kind] * len(dirs)]
     clip = a.float("clip", None) if a.has("clip") else None
     if layout:
@@ -133,11 +157,15 @@ def _unroll(n: OnnxNode, kind: str, step_fn: Callable) -> None:
     per = len(_DEFAULTS[kind])
     states = [n.input(5), n.input(6) if kind == "LSTM" else None]
     if layout:
-        states = [None if s is None else n.tmp("Transpose", [s], t.Transpose((1, 0, 2))) for s in states]
+        states = [
+            None if s is None else n.tmp("Transpose", [s], t.Transpose((1, 0, 2))) for s in states
+        ]
     ys, finals = [], []
     for d, reverse in enumerate(dirs):
         wb, rb = _split_bias(n, _pick(n, b, d), w.shape[1])
-        cell = Cell(n, hidden, _pick(n, w, d), _pick(n, r, d), wb, rb, acts[d * per:(d + 1) * per], clip)
+        cell = Cell(
+            n, hidden, _pick(n, w, d), _pick(n, r, d), wb, rb, acts[d * per : (d + 1) * per], clip
+        )
         init = [_pick(n, s, d) for s in states]
         outs, last = step_fn(cell, x2, seq, batch, init, masks, reverse, _pick(n, n.input(7), d))
         ys.append(outs)
@@ -145,8 +173,13 @@ def _unroll(n: OnnxNode, kind: str, step_fn: Callable) -> None:
     _bind_outputs(n, ys, finals, layout, (seq, batch, hidden))
 
 
-def _bind_outputs(n: OnnxNode, ys: list[list[Value]], finals: list[list[Value]], layout: int,
-                  dims: tuple[int, int, int]) -> None:
+def _bind_outputs(
+    n: OnnxNode,
+    ys: list[list[Value]],
+    finals: list[list[Value]],
+    layout: int,
+    dims: tuple[int, int, int],
+) -> None:
     seq, batch, hidden = dims
     outs = n.proto.output
 
@@ -155,8 +188,12 @@ def _bind_outputs(n: OnnxNode, ys: list[list[Value]], finals: list[list[Value]],
 
     results: list[Value | None] = [None] * len(outs)
     if len(outs) > 0 and outs[0]:
-        steps = [n.tmp("Concat", [shaped(h, (1, 1, batch, hidden)) for h in hs], t.Concat(1))
-                 if len(hs) > 1 else shaped(hs[0], (1, 1, batch, hidden)) for hs in zip(*ys)]
+        steps = [
+            n.tmp("Concat", [shaped(h, (1, 1, batch, hidden)) for h in hs], t.Concat(1))
+            if len(hs) > 1
+            else shaped(hs[0], (1, 1, batch, hidden))
+            for hs in zip(*ys)
+        ]
         y = n.tmp("Concat", steps, t.Concat(0)) if seq > 1 else steps[0]
         results[0] = n.tmp("Transpose", [y], t.Transpose((2, 0, 1, 3))) if layout else y
     for k in (1, 2):
@@ -169,15 +206,19 @@ def _bind_outputs(n: OnnxNode, ys: list[list[Value]], finals: list[list[Value]],
             n.state.values[name] = v
 
 
-def projection(cell: Cell, x2: Value, seq: int, batch: int, extra_bias: Value | None = None) -> list[Value]:
+def projection(
+    cell: Cell, x2: Value, seq: int, batch: int, extra_bias: Value | None = None
+) -> list[Value]:
     """X·Wᵀ + biases for every time step, as ``seq`` values of shape [batch, gates*hidden]."""
     bias = [v for v in (cell.wb, extra_bias) if v is not None]
     xw = cell.op("Gemm", x2, cell.w, *(bias[:1] or [None]), attrs=linalg.Gemm(trans_b=True))
     for v in bias[1:]:
         xw = cell.op("Add", xw, v)
     g = xw.shape[1]
-    return [cell.op("Slice", xw, attrs=t.Slice((s * batch, 0), ((s + 1) * batch, g), (1, 1)))
-            for s in range(seq)]
+    return [
+        cell.op("Slice", xw, attrs=t.Slice((s * batch, 0), ((s + 1) * batch, g), (1, 1)))
+        for s in range(seq)
+    ]
 
 
 def masked(cell: Cell, mask: Value | None, new: Value, old: Value) -> Value:
@@ -194,7 +235,7 @@ def _rnn(n: OnnxNode) -> None:
         xs = projection(cell, x2, seq, batch, cell.rb)
         h = init[0] if init[0] is not None else zeros(cell, batch)
         outs: list[Value] = [h] * seq
-        for s in (reversed(range(seq)) if reverse else range(seq)):
+        for s in reversed(range(seq)) if reverse else range(seq):
             new = cell.acts[0](cell.clipped(cell.op("Add", xs[s], cell.matmul_r(h))))
             h = masked(cell, masks[s], new, h)
             outs[s] = masked(cell, masks[s], new, zeros(cell, batch))
@@ -211,14 +252,18 @@ def _gru(n: OnnxNode) -> None:
         hsz = cell.hidden
         rb_zr = rb_h = None
         if cell.rb is not None:
-            rb_zr = cell.op("Concat", cell.op("Slice", cell.rb, attrs=t.Slice((0,), (2 * hsz,), (1,))),
-                            cell.const(np.zeros(hsz), "zeros"), attrs=t.Concat(0))
+            rb_zr = cell.op(
+                "Concat",
+                cell.op("Slice", cell.rb, attrs=t.Slice((0,), (2 * hsz,), (1,))),
+                cell.const(np.zeros(hsz), "zeros"),
+                attrs=t.Concat(0),
+            )
             rb_h = cell.op("Slice", cell.rb, attrs=t.Slice((2 * hsz,), (3 * hsz,), (1,)))
         xs = projection(cell, x2, seq, batch, rb_zr)
         h = init[0] if init[0] is not None else zeros(cell, batch)
         one = cell.const(np.array(1.0), "one")
         outs: list[Value] = [h] * seq
-        for s in (reversed(range(seq)) if reverse else range(seq)):
+        for s in reversed(range(seq)) if reverse else range(seq):
             hr = cell.matmul_r(h, None if lbr else (0, 2 * hsz))
             z = cell.acts[0](cell.clipped(cell.op("Add", cell.gate(xs[s], 0), cell.gate(hr, 0))))
             r = cell.acts[0](cell.clipped(cell.op("Add", cell.gate(xs[s], 1), cell.gate(hr, 1))))
@@ -244,15 +289,22 @@ def _lstm(n: OnnxNode) -> None:
         xs = projection(cell, x2, seq, batch, cell.rb)
         h = init[0] if init[0] is not None else zeros(cell, batch)
         c = init[1] if init[1] is not None else zeros(cell, batch)
-        p = [None] * 3 if peep is None else [
-            cell.op("Slice", peep, attrs=t.Slice((k * cell.hidden,), ((k + 1) * cell.hidden,), (1,)))
-            for k in range(3)]
+        p = (
+            [None] * 3
+            if peep is None
+            else [
+                cell.op(
+                    "Slice", peep, attrs=t.Slice((k * cell.hidden,), ((k + 1) * cell.hidden,), (1,))
+                )
+                for k in range(3)
+            ]
+        )
 
         def peeped(pre: Value, k: int, state: Value) -> Value:
             return pre if p[k] is None else cell.op("Add", pre, cell.op("Mul", p[k], state))
 
         outs: list[Value] = [h] * seq
-        for s in (reversed(range(seq)) if reverse else range(seq)):
+        for s in reversed(range(seq)) if reverse else range(seq):
             pre = cell.op("Add", xs[s], cell.matmul_r(h))
             i = f(cell.clipped(peeped(cell.gate(pre, 0), 0, c)))
             fg = f(cell.clipped(peeped(cell.gate(pre, 2), 2, c)))

@@ -18,7 +18,9 @@ from halo.ir.ops import tensor as t
 from halo.ir.ops.registry import norm_axis
 
 
-def dft_matrix(n_in: int, complex_in: bool, length: int, onesided: bool, inverse: bool) -> np.ndarray:
+def dft_matrix(
+    n_in: int, complex_in: bool, length: int, onesided: bool, inverse: bool
+) -> np.ndarray:
     """[n_in * (2 if complex_in else 1), out * c_out]: maps interleaved (re, im) samples to
     interleaved spectra (c_out = 2), or to real samples for a one-sided inverse (c_out = 1)."""
     c_in = 2 if complex_in else 1
@@ -66,7 +68,9 @@ def _dft(n: OnnxNode) -> None:
     inverse, onesided = bool(n.attrs.int("inverse", 0)), bool(n.attrs.int("onesided", 0))
     axis = norm_axis(axis, x.rank, "DFT")
     if axis == x.rank - 1 or x.shape[-1] not in (1, 2):
-        raise n.fail(f"needs a last axis of 1 (real) or 2 (complex) and another signal axis, got {x.shape}")
+        raise n.fail(
+            f"needs a last axis of 1 (real) or 2 (complex) and another signal axis, got {x.shape}"
+        )
     signal = x.shape[axis]
     length = signal if length is None else int(length)
     if inverse and onesided:
@@ -99,8 +103,13 @@ def _stft(n: OnnxNode) -> None:
     framed = n.tmp("Gather", [x, n.const_value(starts.astype(np.int64), "frames")], t.Gather(1))
     if window is not None:  # [batch, frames, size, comp] * window per sample
         shaped = n.tmp("Reshape", [window], t.Reshape((1, 1, size, 1)))
-        framed = n.tmp("Mul", [framed, n.tmp("Cast", [shaped], ew.Cast(x.dtype))
-                               if shaped.dtype != x.dtype else shaped])
+        framed = n.tmp(
+            "Mul",
+            [
+                framed,
+                n.tmp("Cast", [shaped], ew.Cast(x.dtype)) if shaped.dtype != x.dtype else shaped,
+            ],
+        )
     flat = n.tmp("Reshape", [framed], t.Reshape((batch, frames, size * comp)))
     matrix = dft_matrix(size, comp == 2, size, onesided, False)
     y = _apply(n, flat, matrix)
@@ -117,19 +126,31 @@ def _col2im(n: OnnxNode) -> None:
     dil = n.attrs.ints("dilations", None) or (1,) * k
     pads = n.attrs.ints("pads", None) or (0,) * (2 * k)
     strides = n.attrs.ints("strides", None) or (1,) * k
-    counts = [(image[i] + pads[i] + pads[k + i] - dil[i] * (block[i] - 1) - 1) // strides[i] + 1
-              for i in range(k)]
+    counts = [
+        (image[i] + pads[i] + pads[k + i] - dil[i] * (block[i] - 1) - 1) // strides[i] + 1
+        for i in range(k)
+    ]
     kernel, slots = math.prod(block), math.prod(counts)
     batch, rows, cols = x.shape
     if rows % kernel or cols != slots:
         raise n.fail(f"input {x.shape} does not match block {block} and {slots} block positions")
     offs = np.indices(block).reshape(k, -1).T  # [kernel, k]
     where = np.indices(counts).reshape(k, -1).T  # [slots, k]
-    coord = where[None, :, :] * np.array(strides) - np.array(pads[:k]) + offs[:, None, :] * np.array(dil)
+    coord = (
+        where[None, :, :] * np.array(strides)
+        - np.array(pads[:k])
+        + offs[:, None, :] * np.array(dil)
+    )
     inside = np.all((coord >= 0) & (coord < np.array(image)), axis=-1)  # [kernel, slots]
-    target = np.ravel_multi_index(tuple(np.moveaxis(np.where(inside[..., None], coord, 0), -1, 0)), image)
+    target = np.ravel_multi_index(
+        tuple(np.moveaxis(np.where(inside[..., None], coord, 0), -1, 0)), image
+    )
     matrix = np.zeros((kernel * slots, math.prod(image)), x.dtype.np)
-    np.add.at(matrix, (np.arange(kernel * slots)[inside.reshape(-1)], target.reshape(-1)[inside.reshape(-1)]), 1)
+    np.add.at(
+        matrix,
+        (np.arange(kernel * slots)[inside.reshape(-1)], target.reshape(-1)[inside.reshape(-1)]),
+        1,
+    )
     channels = rows // kernel
     flat = n.tmp("Reshape", [x], t.Reshape((batch, channels, kernel * slots)))
     y = n.tmp("Gemm", [flat, n.const_value(matrix, "scatter")], linalg.Gemm())

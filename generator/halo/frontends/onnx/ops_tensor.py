@@ -148,8 +148,15 @@ def _split(n: OnnxNode) -> None:
         starts = [0] * x.rank
         stops = list(x.shape)
         starts[axis], stops[axis] = start, start + size
-        outs.append(n.b.emit1("Slice", [x], t.Slice(tuple(starts), tuple(stops), (1,) * x.rank),
-                              name=f"{n.name}_{name}", outputs=[name]))
+        outs.append(
+            n.b.emit1(
+                "Slice",
+                [x],
+                t.Slice(tuple(starts), tuple(stops), (1,) * x.rank),
+                name=f"{n.name}_{name}",
+                outputs=[name],
+            )
+        )
         start += size
     n.bind(*outs)
 

@@ -19,7 +19,9 @@ from halo.ir.ops import reduce as r
 from halo.ir.ops import tensor as t
 
 
-def _pool_grams(n: OnnxNode, pool: np.ndarray, counts: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def _pool_grams(
+    n: OnnxNode, pool: np.ndarray, counts: list[int]
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """n -> (pool n-grams [J, n], their positions among all pool n-grams)."""
     grams: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     ids = 0
@@ -49,7 +51,9 @@ def _count(n: OnnxNode, x: Value, gram: np.ndarray, skips: range) -> Value:
             column = n.const_value(gram[:, k].reshape(1, 1, -1).astype(x.dtype.np), "gram")
             eq = n.tmp("Equal", [items, column])
             match = eq if match is None else n.tmp("And", [match, eq])
-        hits = n.tmp("ReduceSum", [n.tmp("Cast", [match], ew.Cast(DType.FLOAT32))], r.Reduce((1,), False))
+        hits = n.tmp(
+            "ReduceSum", [n.tmp("Cast", [match], ew.Cast(DType.FLOAT32))], r.Reduce((1,), False)
+        )
         total = hits if total is None else n.tmp("Add", [total, hits])
     if total is None:
         return n.const_value(np.zeros((batch, gram.shape[0]), np.float32), "none")
@@ -88,8 +92,11 @@ def _tfidf(n: OnnxNode) -> None:
         for p in parts[1:]:
             y = n.tmp("Add", [y, p])
     if mode == "IDF":
-        y = n.tmp("Cast", [n.tmp("Greater", [y, n.const_value(np.array(0, np.float32), "zero")])],
-                  ew.Cast(DType.FLOAT32))
+        y = n.tmp(
+            "Cast",
+            [n.tmp("Greater", [y, n.const_value(np.array(0, np.float32), "zero")])],
+            ew.Cast(DType.FLOAT32),
+        )
     elif mode not in ("TF", "TFIDF"):
         raise n.fail(f"unknown mode '{mode}'", "use TF, IDF or TFIDF")
     if mode != "TF" and weights.size:

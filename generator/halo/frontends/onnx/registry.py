@@ -14,6 +14,8 @@ Converter = Callable[["OnnxNode"], None]
 
 class UseFunctionBody(Exception):
     """Raised by a converter for a form it leaves to the op's standard function body."""
+
+
 _CONVERTERS: dict[tuple[str, str], list[tuple[int, Converter]]] = {}
 
 

@@ -15,10 +15,28 @@ _MISSING = object()
 
 # Type parameters of polymorphic ops: they restate the dtypes of operands, which the importer
 # reads from the operand values themselves, so they never change what a node computes.
-TYPE_PARAMS = frozenset({
-    "T", "Tidx", "Tshape", "Tpaddings", "Tindices", "Tparams", "Taxis", "Tmultiples", "Tperm",
-    "Tlen", "Index", "N", "U", "Tdim", "Tsplits", "Tblock_shape", "Tcrops", "Tcomplex",
-})
+TYPE_PARAMS = frozenset(
+    {
+        "T",
+        "Tidx",
+        "Tshape",
+        "Tpaddings",
+        "Tindices",
+        "Tparams",
+        "Taxis",
+        "Tmultiples",
+        "Tperm",
+        "Tlen",
+        "Index",
+        "N",
+        "U",
+        "Tdim",
+        "Tsplits",
+        "Tblock_shape",
+        "Tcrops",
+        "Tcomplex",
+    }
+)
 
 
 class AttrReader:
@@ -36,7 +54,9 @@ class AttrReader:
         if which != kind and not (kind == "list" and which is None):
             raise UnsupportedError(
                 f"{self._node.op} node '{self._node.name}': attribute '{name}' holds a {which}, "
-                f"expected a {kind}", hint="the GraphDef is malformed or from an unknown TF version")
+                f"expected a {kind}",
+                hint="the GraphDef is malformed or from an unknown TF version",
+            )
         return getattr(a, kind)
 
     def _value(self, name: str, kind: str, default: Any) -> Any:
@@ -44,7 +64,9 @@ class AttrReader:
         if v is _MISSING:
             if default is _MISSING:
                 raise UnsupportedError(
-                    f"{self._node.op} node '{self._node.name}' lacks the required attribute '{name}'")
+                    f"{self._node.op} node '{self._node.name}' "
+                    f"lacks the required attribute '{name}'"
+                )
             return default
         return v
 
@@ -77,7 +99,7 @@ class AttrReader:
         return v if v is default else tf_dtype(v, f"attribute '{name}' of '{self._node.name}'")
 
     def shape(self, name: str) -> tuple[int, ...] | None:
-        """A TensorShapeProto as dims (-1 = unknown); None when the rank is unknown or it is absent."""
+        """A TensorShapeProto as dims (-1 = unknown); None when the rank is unknown or absent."""
         v = self._get(name, "shape")
         if v is _MISSING or v.unknown_rank:
             return None
@@ -88,10 +110,14 @@ class AttrReader:
         return tensor_to_array(v, f"{self._node.op} node '{self._node.name}'")
 
     def check_all_read(self) -> None:
-        unknown = sorted(k for k in self._attrs
-                         if k not in self._read and k not in TYPE_PARAMS and not k.startswith("_"))
+        unknown = sorted(
+            k
+            for k in self._attrs
+            if k not in self._read and k not in TYPE_PARAMS and not k.startswith("_")
+        )
         if unknown:
             raise UnsupportedError(
                 f"{self._node.op} node '{self._node.name}' has attributes this converter does not "
                 f"understand: {', '.join(unknown)}",
-                hint=f"known attributes: {', '.join(sorted(self._read)) or 'none'}")
+                hint=f"known attributes: {', '.join(sorted(self._read)) or 'none'}",
+            )

@@ -51,8 +51,10 @@ class ImportState:
         key = parse_ref(ref)
         v = self.values.get(key)
         if v is None:
-            raise ModelError(f"{reader} reads '{ref}', which no node of the graph produces",
-                             hint="the GraphDef is incomplete (truncated?) or names a missing node")
+            raise ModelError(
+                f"{reader} reads '{ref}', which no node of the graph produces",
+                hint="the GraphDef is incomplete (truncated?) or names a missing node",
+            )
         return v
 
 
@@ -74,8 +76,11 @@ class TfNode:
 
     def input(self, i: int) -> Value:
         if i >= len(self.refs):
-            raise ModelError(f"{self.op} node '{self.name}' has {len(self.refs)} operands; "
-                             f"operand {i} is missing", hint="the GraphDef is malformed")
+            raise ModelError(
+                f"{self.op} node '{self.name}' has {len(self.refs)} operands; "
+                f"operand {i} is missing",
+                hint="the GraphDef is malformed",
+            )
         return self.state.lookup(self.refs[i], f"{self.op} node '{self.name}'")
 
     def inputs(self) -> list[Value]:
@@ -88,7 +93,8 @@ class TfNode:
             raise UnsupportedError(
                 f"{self.op} node '{self.name}': operand {i} ({what}) must be known at compile "
                 "time, but it is computed at run time",
-                hint="HALO compiles static graphs; fix the input shapes with --input-shape")
+                hint="HALO compiles static graphs; fix the input shapes with --input-shape",
+            )
         return v.data
 
     def const_ints(self, i: int, what: str) -> list[int]:
@@ -100,7 +106,9 @@ class TfNode:
     def const_value(self, array: np.ndarray, hint: str) -> Value:
         return constant(self.b.unique(f"{self.name}/{hint}"), np.asarray(array))
 
-    def tmp(self, op: str, inputs: Sequence[Value | None], attrs: Any = None, hint: str = "") -> Value:
+    def tmp(
+        self, op: str, inputs: Sequence[Value | None], attrs: Any = None, hint: str = ""
+    ) -> Value:
         """Emit an intermediate IR node named after this TF node."""
         name = f"{self.name}/{hint or op.lower()}"
         return self.b.emit1(op, inputs, attrs, name=name, outputs=[name])
@@ -120,8 +128,9 @@ class TfNode:
         """NHWC-style ``x`` as NCHW-style (the IR's Conv/Pool/BN layout)."""
         return self.tmp("Transpose", [x], Transpose(to_channels_first(x.rank)), "to_nchw")
 
-    def emit_layout(self, op: str, inputs: Sequence[Value | None], attrs: Any,
-                    channels_last: bool) -> None:
+    def emit_layout(
+        self, op: str, inputs: Sequence[Value | None], attrs: Any, channels_last: bool
+    ) -> None:
         """Emit a channels-first IR op; for channels-last TF data wrap it in transposes."""
         if not channels_last:
             self.emit(op, inputs, attrs)

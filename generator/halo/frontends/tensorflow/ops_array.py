@@ -82,14 +82,21 @@ def _unpack(n: TfNode) -> None:
     axis = norm_axis(n.attrs.int("axis", 0), x.rank, n.op)
     if n.attrs.int("num") != x.shape[axis]:
         raise n.fail(f"num={n.attrs.int('num')} does not match axis length {x.shape[axis]}")
-    rest = x.shape[:axis] + x.shape[axis + 1:]
+    rest = x.shape[:axis] + x.shape[axis + 1 :]
     outs = []
     for i in range(x.shape[axis]):
         starts, stops = [0] * x.rank, list(x.shape)
         starts[axis], stops[axis] = i, i + 1
         part = n.tmp("Slice", [x], t.Slice(tuple(starts), tuple(stops), (1,) * x.rank), f"slice{i}")
-        outs.append(n.b.emit1("Reshape", [part], t.Reshape(rest), name=f"{n.name}:{i}",
-                              outputs=[n.name if i == 0 else f"{n.name}:{i}"]))
+        outs.append(
+            n.b.emit1(
+                "Reshape",
+                [part],
+                t.Reshape(rest),
+                name=f"{n.name}:{i}",
+                outputs=[n.name if i == 0 else f"{n.name}:{i}"],
+            )
+        )
     n.bind(*outs)
 
 
@@ -113,7 +120,9 @@ def _broadcast_to(n: TfNode) -> None:
 def _paddings(n: TfNode, x: Value) -> tuple[list[int], list[int]]:
     p = np.asarray(n.const(1, "paddings")).reshape(-1, 2)
     if p.shape[0] != x.rank or (p < 0).any():
-        raise n.fail(f"paddings {p.tolist()} do not fit rank {x.rank} (one non-negative pair per axis)")
+        raise n.fail(
+            f"paddings {p.tolist()} do not fit rank {x.rank} (one non-negative pair per axis)"
+        )
     return [int(v) for v in p[:, 0]], [int(v) for v in p[:, 1]]
 
 
@@ -149,8 +158,9 @@ def _symmetric(n: TfNode, x: Value, axis: int, b: int, e: int, final: bool) -> V
     def mirrored(start: int, stop: int) -> Value:
         starts, stops, steps = [0] * x.rank, list(x.shape), [1] * x.rank
         starts[axis], stops[axis], steps[axis] = start, stop, -1
-        return n.tmp("Slice", [x], t.Slice(tuple(starts), tuple(stops), tuple(steps)),
-                     f"mirror{axis}")
+        return n.tmp(
+            "Slice", [x], t.Slice(tuple(starts), tuple(stops), tuple(steps)), f"mirror{axis}"
+        )
 
     parts = ([mirrored(b - 1, -1)] if b else []) + [x] + ([mirrored(d - 1, d - 1 - e)] if e else [])
     if final:

@@ -15,8 +15,9 @@ def _filter_oihw(n: TfNode, w: Value) -> Value:
     return n.tmp("Transpose", [w], tensor.Transpose((k + 1, k, *range(k))), "filter")
 
 
-def _window(n: TfNode, x: Value, kernel: tuple[int, ...], last: bool,
-            explicit: bool = True) -> tuple[tuple[int, ...], ...]:
+def _window(
+    n: TfNode, x: Value, kernel: tuple[int, ...], last: bool, explicit: bool = True
+) -> tuple[tuple[int, ...], ...]:
     rank = x.rank
     strides = spatial_of(n, "strides", n.attrs.ints("strides"), rank, last)
     dilations = spatial_of(n, "dilations", n.attrs.ints("dilations", (1,) * rank), rank, last)
@@ -58,11 +59,17 @@ def _deconv(n: TfNode) -> None:
     strides, dilations, pb, _ = _window(n, x, kernel, last)
     target = spatial_sizes(tuple(sizes), last)
     if n.attrs.str("padding") == "SAME":  # SAME pads of the forward conv from target to x
-        total = [max((i - 1) * s + (k - 1) * d + 1 - o, 0) for i, s, k, d, o in
-                 zip(spatial_sizes(x.shape, last), strides, kernel, dilations, target)]
+        total = [
+            max((i - 1) * s + (k - 1) * d + 1 - o, 0)
+            for i, s, k, d, o in zip(
+                spatial_sizes(x.shape, last), strides, kernel, dilations, target
+            )
+        ]
         pb = tuple(t // 2 for t in total)
     begin, end, extra = [], [], []
-    for i, o, s, k, d, b in zip(spatial_sizes(x.shape, last), target, strides, kernel, dilations, pb):
+    for i, o, s, k, d, b in zip(
+        spatial_sizes(x.shape, last), target, strides, kernel, dilations, pb
+    ):
         crop_end = (i - 1) * s + (k - 1) * d + 1 - b - o
         begin.append(b)
         end.append(max(crop_end, 0))
@@ -78,8 +85,16 @@ def _pool(n: TfNode, op: str, ksize: tuple[int, ...], strides_attr: tuple[int, .
     kernel = spatial_of(n, "ksize", ksize, x.rank, last)
     strides = spatial_of(n, "strides", strides_attr, x.rank, last)
     ones = (1,) * len(kernel)
-    pb, pe = pads(n, spatial_sizes(x.shape, last), kernel, strides, ones, x.rank, last,
-                  explicit_allowed=n.op == "MaxPool")
+    pb, pe = pads(
+        n,
+        spatial_sizes(x.shape, last),
+        kernel,
+        strides,
+        ones,
+        x.rank,
+        last,
+        explicit_allowed=n.op == "MaxPool",
+    )
     n.emit_layout(op, [x], nn.Pool(kernel, strides, ones, pb, pe, False, False), last)
 
 

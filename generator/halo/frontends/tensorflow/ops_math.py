@@ -8,18 +8,53 @@ from halo.ir.ops import elementwise as ew
 from halo.ir.ops import linalg, tensor
 
 _UNARY = {
-    "Relu": "Relu", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "Exp": "Exp", "Log": "Log",
-    "Sqrt": "Sqrt", "Rsqrt": "Rsqrt", "Abs": "Abs", "Neg": "Neg", "Floor": "Floor", "Ceil": "Ceil",
-    "Round": "Round", "Sin": "Sin", "Cos": "Cos", "Tan": "Tan", "Asin": "Asin", "Acos": "Acos",
-    "Atan": "Atan", "Sinh": "Sinh", "Cosh": "Cosh", "Asinh": "Asinh", "Acosh": "Acosh",
-    "Atanh": "Atanh", "Erf": "Erf", "Softplus": "Softplus", "Softsign": "Softsign",
-    "Reciprocal": "Reciprocal", "Inv": "Reciprocal", "Sign": "Sign", "LogicalNot": "Not",
+    "Relu": "Relu",
+    "Sigmoid": "Sigmoid",
+    "Tanh": "Tanh",
+    "Exp": "Exp",
+    "Log": "Log",
+    "Sqrt": "Sqrt",
+    "Rsqrt": "Rsqrt",
+    "Abs": "Abs",
+    "Neg": "Neg",
+    "Floor": "Floor",
+    "Ceil": "Ceil",
+    "Round": "Round",
+    "Sin": "Sin",
+    "Cos": "Cos",
+    "Tan": "Tan",
+    "Asin": "Asin",
+    "Acos": "Acos",
+    "Atan": "Atan",
+    "Sinh": "Sinh",
+    "Cosh": "Cosh",
+    "Asinh": "Asinh",
+    "Acosh": "Acosh",
+    "Atanh": "Atanh",
+    "Erf": "Erf",
+    "Softplus": "Softplus",
+    "Softsign": "Softsign",
+    "Reciprocal": "Reciprocal",
+    "Inv": "Reciprocal",
+    "Sign": "Sign",
+    "LogicalNot": "Not",
     "IsNan": "IsNaN",
 }
 _BINARY = {
-    "Add": "Add", "AddV2": "Add", "Sub": "Sub", "Mul": "Mul", "RealDiv": "Div",
-    "Maximum": "Max", "Minimum": "Min", "Pow": "Pow", "Less": "Less", "LessEqual": "LessOrEqual",
-    "Greater": "Greater", "GreaterEqual": "GreaterOrEqual", "LogicalAnd": "And", "LogicalOr": "Or",
+    "Add": "Add",
+    "AddV2": "Add",
+    "Sub": "Sub",
+    "Mul": "Mul",
+    "RealDiv": "Div",
+    "Maximum": "Max",
+    "Minimum": "Min",
+    "Pow": "Pow",
+    "Less": "Less",
+    "LessEqual": "LessOrEqual",
+    "Greater": "Greater",
+    "GreaterEqual": "GreaterOrEqual",
+    "LogicalAnd": "And",
+    "LogicalOr": "Or",
 }
 # TensorFlow's SELU constants (tf.nn.selu)
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
@@ -39,8 +74,10 @@ def _binary(n: TfNode) -> None:
 def _div(n: TfNode) -> None:
     x = n.input(0)
     if not x.dtype.is_float:
-        raise n.fail("integer Div rounds toward negative infinity; only float Div is supported",
-                     "use tf.math.floordiv (FloorDiv), which HALO supports for integers")
+        raise n.fail(
+            "integer Div rounds toward negative infinity; only float Div is supported",
+            "use tf.math.floordiv (FloorDiv), which HALO supports for integers",
+        )
     n.emit("Div", [x, n.input(1)])
 
 

@@ -62,7 +62,9 @@ def _shape(n: TfNode) -> None:
 @converter("ShapeN")
 def _shape_n(n: TfNode) -> None:
     dtype = _index_type(n)
-    n.bind(*(n.const_value(np.array(v.shape, dtype.np), f"shape{i}") for i, v in enumerate(n.inputs())))
+    n.bind(
+        *(n.const_value(np.array(v.shape, dtype.np), f"shape{i}") for i, v in enumerate(n.inputs()))
+    )
 
 
 @converter("Size")
@@ -80,8 +82,12 @@ def _cast(n: TfNode) -> None:
     x = n.input(0)
     to = n.attrs.dtype("DstT")
     n.attrs.dtype("SrcT")
-    if n.attrs.bool("Truncate", False) and x.dtype.is_float and to.is_float and \
-            to.itemsize < x.dtype.itemsize:
+    if (
+        n.attrs.bool("Truncate", False)
+        and x.dtype.is_float
+        and to.is_float
+        and to.itemsize < x.dtype.itemsize
+    ):
         raise n.fail("Truncate=True (mantissa truncation instead of rounding) is not supported")
     if to == x.dtype:
         n.bind(x)
@@ -104,7 +110,9 @@ def _zeros_like(n: TfNode) -> None:
 
 @converter("Range")
 def _range(n: TfNode) -> None:
-    start, limit, delta = (n.const(i, w).reshape(()) for i, w in enumerate(("start", "limit", "delta")))
+    start, limit, delta = (
+        n.const(i, w).reshape(()) for i, w in enumerate(("start", "limit", "delta"))
+    )
     dtype = n.attrs.dtype("Tidx", DType.INT32)
     if delta == 0:
         raise n.fail("delta is 0")

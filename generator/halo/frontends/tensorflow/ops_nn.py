@@ -12,13 +12,19 @@ from halo.ir.ops import nn, tensor
 def _fused_bn(n: TfNode) -> None:
     x, scale, offset, mean, var = (n.input(i) for i in range(5))
     if n.attrs.bool("is_training", True):
-        raise n.fail("training-mode batch normalization (batch statistics) is not supported",
-                     "freeze the model for inference (training=False)")
+        raise n.fail(
+            "training-mode batch normalization (batch statistics) is not supported",
+            "freeze the model for inference (training=False)",
+        )
     if n.attrs.float("exponential_avg_factor", 1.0) != 1.0:
         raise n.fail("exponential_avg_factor only applies in training mode")
     last = channels_last(n, x.rank)
-    n.emit_layout("BatchNormalization", [x, scale, offset, mean, var],
-                  nn.Norm(n.attrs.float("epsilon", 1e-4)), last)
+    n.emit_layout(
+        "BatchNormalization",
+        [x, scale, offset, mean, var],
+        nn.Norm(n.attrs.float("epsilon", 1e-4)),
+        last,
+    )
     n.bind(n.state.values[(n.name, 0)], mean, var)  # batch_mean / batch_variance in inference
 
 
@@ -42,8 +48,12 @@ def _softmax(n: TfNode) -> None:
 def _lrn(n: TfNode) -> None:
     x = n.input(0)
     size = 2 * n.attrs.int("depth_radius", 5) + 1
-    attrs = nn.LRN(size, n.attrs.float("alpha", 1.0) * size, n.attrs.float("beta", 0.5),
-                   n.attrs.float("bias", 1.0))
+    attrs = nn.LRN(
+        size,
+        n.attrs.float("alpha", 1.0) * size,
+        n.attrs.float("beta", 0.5),
+        n.attrs.float("bias", 1.0),
+    )
     n.emit_layout("LRN", [x], attrs, True)
 
 
@@ -67,6 +77,14 @@ def _resize(n: TfNode) -> None:
     # TF nearest: floor of the source coordinate, or round-half-away (ceil) with align_corners
     rounding = "round_prefer_ceil" if align else "floor"
     batch, h, w, c = x.shape
-    attrs = nn.Resize((batch, c, height, width), (1.0, 1.0, height / h, width / w),
-                      "nearest" if nearest else "linear", coord, rounding, -0.75, False, 0.0)
+    attrs = nn.Resize(
+        (batch, c, height, width),
+        (1.0, 1.0, height / h, width / w),
+        "nearest" if nearest else "linear",
+        coord,
+        rounding,
+        -0.75,
+        False,
+        0.0,
+    )
     n.emit_layout("Resize", [x], attrs, True)

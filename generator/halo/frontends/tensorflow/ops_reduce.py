@@ -9,8 +9,14 @@ from halo.ir.ops import elementwise as ew
 from halo.ir.ops import reduce
 from halo.ir.ops.registry import norm_axis
 
-_REDUCE = {"Mean": "ReduceMean", "Sum": "ReduceSum", "Max": "ReduceMax", "Min": "ReduceMin",
-           "Prod": "ReduceProd", "EuclideanNorm": "ReduceL2"}
+_REDUCE = {
+    "Mean": "ReduceMean",
+    "Sum": "ReduceSum",
+    "Max": "ReduceMax",
+    "Min": "ReduceMin",
+    "Prod": "ReduceProd",
+    "EuclideanNorm": "ReduceL2",
+}
 
 
 @converter(*_REDUCE)

@@ -9,9 +9,15 @@ from halo.ir.ops import tensor as t
 from halo.ir.ops.registry import norm_axis
 
 
-def _emit_slice(n: TfNode, x: Value, starts: list[int], stops: list[int], steps: list[int],
-                final: tuple[int, ...]) -> None:
-    """Slice (unless it selects everything), then reshape to ``final`` (unless it has that shape)."""
+def _emit_slice(
+    n: TfNode,
+    x: Value,
+    starts: list[int],
+    stops: list[int],
+    steps: list[int],
+    final: tuple[int, ...],
+) -> None:
+    """Slice (unless it selects everything), then reshape to ``final`` (unless already so)."""
     attrs = t.Slice(tuple(starts), tuple(stops), tuple(steps))
     sliced = tuple(t.slice_length(*v) for v in zip(starts, stops, steps))
     everything = starts == [0] * x.rank and stops == list(x.shape) and steps == [1] * x.rank
@@ -45,12 +51,16 @@ def _bits(mask: int, count: int) -> list[bool]:
 @converter("StridedSlice")
 def _strided_slice(n: TfNode) -> None:
     x = n.input(0)
-    begin, end, strides = (n.const_ints(i, what) for i, what in ((1, "begin"), (2, "end"), (3, "strides")))
+    begin, end, strides = (
+        n.const_ints(i, what) for i, what in ((1, "begin"), (2, "end"), (3, "strides"))
+    )
     m = len(begin)
     if not len(end) == len(strides) == m or 0 in strides:
         raise n.fail("begin, end and strides need equal lengths and non-zero strides")
-    b_mask, e_mask, ellipsis, new_axis, shrink = (_bits(n.attrs.int(k, 0), m) for k in (
-        "begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask"))
+    b_mask, e_mask, ellipsis, new_axis, shrink = (
+        _bits(n.attrs.int(k, 0), m)
+        for k in ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+    )
     if sum(ellipsis) > 1:
         raise n.fail("more than one ellipsis")
     consuming = sum(1 for i in range(m) if not ellipsis[i] and not new_axis[i])

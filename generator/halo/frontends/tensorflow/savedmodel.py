@@ -31,16 +31,20 @@ def _files(directory: Path) -> list[Path]:
 
 def freeze_saved_model(directory: Path) -> FrozenModel:
     if not (directory / "saved_model.pb").is_file():
-        raise ModelError(f"{directory} is a directory without saved_model.pb",
-                         hint="pass a SavedModel directory or a frozen GraphDef .pb file")
+        raise ModelError(
+            f"{directory} is a directory without saved_model.pb",
+            hint="pass a SavedModel directory or a frozen GraphDef .pb file",
+        )
     try:
         loaded = tf.saved_model.load(str(directory))
     # TensorFlow reports unreadable SavedModels through many exception types (OSError, ValueError,
     # its own OpError family, protobuf DecodeError, ...): all mean "this SavedModel is unusable".
     except Exception as e:  # noqa: BLE001
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ModelError(f"TensorFlow cannot load the SavedModel {directory.name}: {first}",
-                         hint="the directory is incomplete or corrupt; export it again") from None
+        raise ModelError(
+            f"TensorFlow cannot load the SavedModel {directory.name}: {first}",
+            hint="the directory is incomplete or corrupt; export it again",
+        ) from None
     signatures = dict(loaded.signatures)
     if SERVING_KEY in signatures:
         func = signatures[SERVING_KEY]
@@ -51,7 +55,8 @@ def freeze_saved_model(directory: Path) -> FrozenModel:
             f"the SavedModel {directory.name} has no '{SERVING_KEY}' signature "
             f"(it has: {', '.join(sorted(signatures)) or 'none'})",
             hint="export the model with a serving signature, e.g. tf.saved_model.save(m, d, "
-                 "signatures=m.__call__.get_concrete_function(spec))")
+            "signatures=m.__call__.get_concrete_function(spec))",
+        )
     frozen = convert_variables_to_constants_v2(func)
     inputs = [t.name for t in frozen.inputs if t.dtype != tf.resource]
     outputs = [t.name for t in frozen.outputs]

@@ -10,12 +10,18 @@ from halo.errors import ModelError, UnsupportedError
 from halo.ir.dtype import DType
 
 _DTYPES = {
-    types_pb2.DT_FLOAT: DType.FLOAT32, types_pb2.DT_DOUBLE: DType.FLOAT64,
-    types_pb2.DT_HALF: DType.FLOAT16, types_pb2.DT_INT8: DType.INT8,
-    types_pb2.DT_INT16: DType.INT16, types_pb2.DT_INT32: DType.INT32,
-    types_pb2.DT_INT64: DType.INT64, types_pb2.DT_UINT8: DType.UINT8,
-    types_pb2.DT_UINT16: DType.UINT16, types_pb2.DT_UINT32: DType.UINT32,
-    types_pb2.DT_UINT64: DType.UINT64, types_pb2.DT_BOOL: DType.BOOL,
+    types_pb2.DT_FLOAT: DType.FLOAT32,
+    types_pb2.DT_DOUBLE: DType.FLOAT64,
+    types_pb2.DT_HALF: DType.FLOAT16,
+    types_pb2.DT_INT8: DType.INT8,
+    types_pb2.DT_INT16: DType.INT16,
+    types_pb2.DT_INT32: DType.INT32,
+    types_pb2.DT_INT64: DType.INT64,
+    types_pb2.DT_UINT8: DType.UINT8,
+    types_pb2.DT_UINT16: DType.UINT16,
+    types_pb2.DT_UINT32: DType.UINT32,
+    types_pb2.DT_UINT64: DType.UINT64,
+    types_pb2.DT_BOOL: DType.BOOL,
 }
 
 
@@ -35,7 +41,8 @@ def tf_dtype(code: int, what: str) -> DType:
     except KeyError:
         raise UnsupportedError(
             f"{what} has element type {_type_name(code)}, which HALO does not support",
-            hint="supported: " + ", ".join(d.value for d in _DTYPES.values())) from None
+            hint="supported: " + ", ".join(d.value for d in _DTYPES.values()),
+        ) from None
 
 
 def tensor_to_array(proto: tensor_pb2.TensorProto, what: str) -> np.ndarray:
@@ -44,7 +51,8 @@ def tensor_to_array(proto: tensor_pb2.TensorProto, what: str) -> np.ndarray:
     try:
         array = tf.make_ndarray(proto)
     except (ValueError, TypeError, KeyError) as e:
-        raise ModelError(f"the tensor of {what} is inconsistent: {e}",
-                         hint="its byte length does not match its shape and type; the file is "
-                              "corrupt") from None
+        raise ModelError(
+            f"the tensor of {what} is inconsistent: {e}",
+            hint="its byte length does not match its shape and type; the file is corrupt",
+        ) from None
     return np.asarray(array, dtype=dtype.np)

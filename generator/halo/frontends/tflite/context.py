@@ -35,16 +35,21 @@ class ImportState:
             return v
         t = self.sg.tensors[index]
         if t.dtype is None or t.is_variable:
-            what = "a variable (stateful models are not supported)" if t.is_variable else \
-                "a type HALO does not support"
+            what = (
+                "a variable (stateful models are not supported)"
+                if t.is_variable
+                else "a type HALO does not support"
+            )
             raise UnsupportedError(f"{reader} reads {t.describe()}, {what}")
         data = t.data
         if data is None and 0 in t.shape:
             data = np.zeros(t.shape, t.dtype.np)  # an empty constant needs no buffer
         if data is None:
-            raise ModelError(f"{reader} reads {t.describe()}, which has no data and is neither a "
-                             "model input nor written by an earlier operator",
-                             hint="the operators are not in execution order or the file is corrupt")
+            raise ModelError(
+                f"{reader} reads {t.describe()}, which has no data and is neither a "
+                "model input nor written by an earlier operator",
+                hint="the operators are not in execution order or the file is corrupt",
+            )
         if t.quant is not None and t.dtype in QUANTIZED_WEIGHTS:
             data = t.quant.dequantize(data)  # the int8 weights of a float (hybrid) model
         v = constant(self.b.unique(t.name), data)
@@ -94,15 +99,19 @@ class TfliteNode:
         v = self.x(i)
         if not v.is_const:
             raise UnsupportedError(
-                f"{self.where}: operand {i} ({what}) is computed at run time; HALO needs it constant",
-                hint="HALO compiles static graphs; fix input shapes so that it folds")
+                f"{self.where}: operand {i} ({what}) is computed at run time; "
+                "HALO needs it constant",
+                hint="HALO compiles static graphs; fix input shapes so that it folds",
+            )
         assert v.data is not None
         return v.data
 
     def const_ints(self, i: int, what: str) -> list[int]:
         data = np.asarray(self.const(i, what))
         if data.dtype.kind not in "iu":
-            raise ModelError(f"{self.where}: operand {i} ({what}) must hold integers, not {data.dtype}")
+            raise ModelError(
+                f"{self.where}: operand {i} ({what}) must hold integers, not {data.dtype}"
+            )
         return [int(d) for d in data.reshape(-1)]
 
     def weight(self, i: int, perm: Sequence[int], key: str) -> Value:
@@ -133,10 +142,14 @@ class TfliteNode:
 
     def bind(self, *values: Value) -> None:
         if len(values) != len(self.op.outputs):
-            raise ModelError(f"{self.where} has {len(self.op.outputs)} outputs, expected {len(values)}")
+            raise ModelError(
+                f"{self.where} has {len(self.op.outputs)} outputs, expected {len(values)}"
+            )
         for idx, v in zip(self.op.outputs, values):
             if idx in self.state.values:
-                raise ModelError(f"{self.where} writes {self.state.sg.tensors[idx].describe()}, "
-                                 "which an input or an earlier operator already defines",
-                                 hint="the file is corrupt; convert the model again")
+                raise ModelError(
+                    f"{self.where} writes {self.state.sg.tensors[idx].describe()}, "
+                    "which an input or an earlier operator already defines",
+                    hint="the file is corrupt; convert the model again",
+                )
             self.state.values[idx] = v

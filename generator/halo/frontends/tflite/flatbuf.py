@@ -21,7 +21,7 @@ _HINT = "the .tflite file is truncated or corrupt; convert the model again"
 
 
 class Table:
-    """One FlatBuffers table. ``where`` names it in error messages (e.g. 'subgraph 0 > tensor 3')."""
+    """One FlatBuffers table. ``where`` names it in errors (e.g. 'subgraph 0 > tensor 3')."""
 
     def __init__(self, buf: bytes | memoryview, pos: int, where: str) -> None:
         self.buf = buf
@@ -41,8 +41,9 @@ class Table:
 
     def _check(self, pos: int, size: int, what: str) -> None:
         if pos < 0 or size < 0 or pos + size > len(self.buf):
-            raise self.error(f"{what} at byte {pos} (+{size}) lies outside the file "
-                             f"({len(self.buf)} bytes)")
+            raise self.error(
+                f"{what} at byte {pos} (+{size}) lies outside the file ({len(self.buf)} bytes)"
+            )
 
     @property
     def num_slots(self) -> int:
@@ -56,7 +57,9 @@ class Table:
         if off == 0:
             return None
         if off >= self._obj_len:
-            raise self.error(f"field {slot} at offset {off} is outside the table ({self._obj_len} bytes)")
+            raise self.error(
+                f"field {slot} at offset {off} is outside the table ({self._obj_len} bytes)"
+            )
         return self.pos + off
 
     def present_slots(self) -> list[int]:
@@ -71,7 +74,7 @@ class Table:
         return struct.unpack_from("<" + fmt, self.buf, pos)[0]
 
     def target(self, slot: int) -> int | None:
-        """Where reference field ``slot`` points (a table, vector or string), or None when absent."""
+        """Where reference field ``slot`` points (a table, vector or string); None when absent."""
         pos = self.slot_pos(slot)
         if pos is None:
             return None
@@ -90,8 +93,10 @@ class Table:
         self._check(target, 4, f"{name} length")
         count = struct.unpack_from("<I", self.buf, target)[0]
         if count * item_size > len(self.buf) - target - 4:
-            raise self.error(f"{name} claims {count} elements of {item_size} bytes, more than the "
-                             "rest of the file holds")
+            raise self.error(
+                f"{name} claims {count} elements of {item_size} bytes, more than the "
+                "rest of the file holds"
+            )
         return target + 4, count
 
     def array(self, slot: int, dtype: str, name: str) -> np.ndarray | None:
@@ -108,7 +113,7 @@ class Table:
         if vec is None:
             return None
         start, count = vec
-        return memoryview(self.buf)[start:start + count]
+        return memoryview(self.buf)[start : start + count]
 
     def string(self, slot: int, name: str) -> str:
         raw = self.raw_bytes(slot, name)
@@ -122,13 +127,20 @@ class Table:
         out = []
         for i in range(count):
             p = start + 4 * i
-            out.append(Table(self.buf, p + struct.unpack_from("<I", self.buf, p)[0],
-                             f"{self.where} > {name} {i}"))
+            out.append(
+                Table(
+                    self.buf,
+                    p + struct.unpack_from("<I", self.buf, p)[0],
+                    f"{self.where} > {name} {i}",
+                )
+            )
         return out
 
 
 def root_table(buf: bytes, where: str) -> Table:
     if len(buf) < 8:
-        raise ModelError(f"{where} is {len(buf)} bytes long, too short for a TFLite model", hint=_HINT)
+        raise ModelError(
+            f"{where} is {len(buf)} bytes long, too short for a TFLite model", hint=_HINT
+        )
     root = struct.unpack_from("<I", buf, 0)[0]
     return Table(buf, root, where)

@@ -21,8 +21,13 @@ def to_nchw(n: TfliteNode, x: Value) -> Value:
     return n.tmp("Transpose", [x], TO_NCHW)
 
 
-def same_pads(n: TfliteNode, sizes: tuple[int, ...], kernel: tuple[int, ...],
-              strides: tuple[int, ...], dilations: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def same_pads(
+    n: TfliteNode,
+    sizes: tuple[int, ...],
+    kernel: tuple[int, ...],
+    strides: tuple[int, ...],
+    dilations: tuple[int, ...],
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(pads_begin, pads_end) of the operator's padding option; TF's SAME pads the end more."""
     padding = int(n.opts["padding"])
     if not 0 <= padding < len(PADDINGS):
@@ -61,13 +66,16 @@ def fused_activation(n: TfliteNode) -> tuple[str, Any] | None:
     if name == "NONE":
         return None
     if name not in ACTIVATION_OPS:
-        raise n.fail(f"fused activation {name} is not supported",
-                     hint="supported: NONE, RELU, RELU_N1_TO_1, RELU6, TANH")
+        raise n.fail(
+            f"fused activation {name} is not supported",
+            hint="supported: NONE, RELU, RELU_N1_TO_1, RELU6, TANH",
+        )
     return ACTIVATION_OPS[name]
 
 
-def emit_fused(n: TfliteNode, op: str, inputs: Sequence[Value | None], attrs: Any = None,
-               nchw: bool = False) -> None:
+def emit_fused(
+    n: TfliteNode, op: str, inputs: Sequence[Value | None], attrs: Any = None, nchw: bool = False
+) -> None:
     """Emit ``op``, then the fused activation, then (``nchw``) the transpose back to NHWC; the last
     node produces the operator's output tensor."""
     act = fused_activation(n)

@@ -30,14 +30,17 @@ def graph_quant(graph: Graph) -> dict[str, QuantParams]:
 
 
 def _check_not_quantized(sg: SubGraph) -> None:
-    quantized = [t for t in sg.tensors if t.data is None and t.quant is not None and t.dtype in _QUANT_TYPES]
+    quantized = [
+        t for t in sg.tensors if t.data is None and t.quant is not None and t.dtype in _QUANT_TYPES
+    ]
     if quantized:
         examples = ", ".join(f"'{t.name}' {t.type_name}" for t in quantized[:3])
         raise UnsupportedError(
             f"quantized execution is not supported yet: {len(quantized)} activation tensor(s) are "
             f"quantized integers ({examples}{' ...' if len(quantized) > 3 else ''})",
-            hint="convert the model with float (or fp16/dynamic-range) weights and float activations; "
-                 "halo.frontends.tflite.inspect(path) reads its quantization parameters")
+            hint="convert the model with float (or fp16/dynamic-range) weights and float "
+            "activations; halo.frontends.tflite.inspect(path) reads its quantization parameters",
+        )
 
 
 def _check_supported(sg: SubGraph) -> None:
@@ -46,11 +49,14 @@ def _check_supported(sg: SubGraph) -> None:
         if find_converter(o.op) is None:
             missing[o.op].append(f"#{o.index}")
     if missing:
-        lines = [f"  {op} x{len(ids)}: operators {', '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}"
-                 for op, ids in sorted(missing.items())]
-        raise UnsupportedError(f"the model uses {len(missing)} unsupported TFLite op type(s):\n"
-                               + "\n".join(lines),
-                               hint="supported TFLite ops: " + ", ".join(supported_ops()))
+        lines = [
+            f"  {op} x{len(ids)}: operators {', '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}"
+            for op, ids in sorted(missing.items())
+        ]
+        raise UnsupportedError(
+            f"the model uses {len(missing)} unsupported TFLite op type(s):\n" + "\n".join(lines),
+            hint="supported TFLite ops: " + ", ".join(supported_ops()),
+        )
 
 
 def _add_inputs(state: ImportState, options: ImportOptions) -> None:
@@ -58,16 +64,20 @@ def _add_inputs(state: ImportState, options: ImportOptions) -> None:
     names = [sg.tensors[i].name for i in sg.inputs]
     unknown = set(options.input_shapes) - set(names)
     if unknown:
-        raise OptionError(f"--input-shape names unknown input(s): {', '.join(sorted(unknown))}",
-                          hint="model inputs: " + ", ".join(names))
+        raise OptionError(
+            f"--input-shape names unknown input(s): {', '.join(sorted(unknown))}",
+            hint="model inputs: " + ", ".join(names),
+        )
     for i in sg.inputs:
         t = sg.tensors[i]
         if t.dtype is None:
             raise UnsupportedError(f"input {t.describe()} has a type HALO does not support")
         shape = options.input_shapes.get(t.name, t.shape)
         if len(shape) != len(t.shape):
-            raise OptionError(f"--input-shape {t.name}: rank {len(shape)} does not match the "
-                              f"model's rank {len(t.shape)} {list(t.shape)}")
+            raise OptionError(
+                f"--input-shape {t.name}: rank {len(shape)} does not match the "
+                f"model's rank {len(t.shape)} {list(t.shape)}"
+            )
         state.values[i] = state.b.add_input(t.name, t.dtype, tuple(shape))
 
 
@@ -84,9 +94,11 @@ def _check_outputs(n: TfliteNode) -> None:
     for idx in n.op.outputs:
         t, v = n.state.sg.tensors[idx], n.state.values[idx]
         if not _matches(t, v.shape) or v.dtype != t.dtype:
-            raise ModelError(f"{n.where}: the file declares {t.describe()}, but the operator computes "
-                             f"{v.dtype.value}{list(v.shape)}",
-                             hint="the model is inconsistent; convert it again")
+            raise ModelError(
+                f"{n.where}: the file declares {t.describe()}, but the operator computes "
+                f"{v.dtype.value}{list(v.shape)}",
+                hint="the model is inconsistent; convert it again",
+            )
 
 
 def load(path: Path, options: ImportOptions) -> Graph:

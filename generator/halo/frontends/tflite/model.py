@@ -79,7 +79,7 @@ def _buffers(model: Table, file: bytes) -> list[memoryview]:
         if offset > 1:  # data stored after the flatbuffer (models over 2 GiB)
             if offset + size > len(file):
                 raise b.error(f"buffer data at byte {offset} (+{size}) lies outside the file")
-            out.append(memoryview(file)[offset:offset + size])
+            out.append(memoryview(file)[offset : offset + size])
         else:
             out.append(b.raw_bytes(0, "data") or memoryview(b""))
     return out
@@ -102,13 +102,17 @@ def _tensor(t: Table, index: int, buffers: list[memoryview]) -> Tensor:
     if len(raw) and dtype is not None:
         count = int(np.prod(shape, dtype=object))
         if len(raw) != count * dtype.itemsize:
-            raise t.error(f"tensor '{name}' has shape {list(shape)} of {type_name} ({count} elements, "
-                          f"{count * dtype.itemsize} bytes) but its buffer {buf} holds {len(raw)} bytes")
+            raise t.error(
+                f"tensor '{name}' has shape {list(shape)} of {type_name} ({count} elements, "
+                f"{count * dtype.itemsize} bytes) but its buffer {buf} holds {len(raw)} bytes"
+            )
         le = dtype.np.newbyteorder("<")
         data = np.frombuffer(raw, le, count).astype(dtype.np).reshape(shape)
     qt = t.table(4, "quantization")
     quant = None if qt is None else read_quant(qt, shape)
-    return Tensor(index, name, type_name, dtype, shape, sig, data, quant, bool(t.scalar(5, "?", False)))
+    return Tensor(
+        index, name, type_name, dtype, shape, sig, data, quant, bool(t.scalar(5, "?", False))
+    )
 
 
 def _indices(t: Table, slot: int, name: str, count: int, optional: bool) -> tuple[int, ...]:
@@ -129,11 +133,24 @@ def _subgraph(sg: Table, buffers: list[memoryview], opcodes: list[tuple[str, int
         if code >= len(opcodes):
             raise o.error(f"opcode index {code} is out of range ({len(opcodes)} operator codes)")
         name, version = opcodes[code]
-        ops.append(Operator(i, name, version, _indices(o, 1, "inputs", n, True),
-                            _indices(o, 2, "outputs", n, False), o.table(4, "builtin_options"),
-                            int(o.scalar(3, "B", 0))))
-    return SubGraph(sg.string(4, "name"), tensors, _indices(sg, 1, "inputs", n, False),
-                    _indices(sg, 2, "outputs", n, False), ops)
+        ops.append(
+            Operator(
+                i,
+                name,
+                version,
+                _indices(o, 1, "inputs", n, True),
+                _indices(o, 2, "outputs", n, False),
+                o.table(4, "builtin_options"),
+                int(o.scalar(3, "B", 0)),
+            )
+        )
+    return SubGraph(
+        sg.string(4, "name"),
+        tensors,
+        _indices(sg, 1, "inputs", n, False),
+        _indices(sg, 2, "outputs", n, False),
+        ops,
+    )
 
 
 def _opcodes(model: Table) -> list[tuple[str, int]]:
@@ -151,8 +168,11 @@ def read_model(path: Path) -> TFLiteModel:
     except OSError as e:
         raise ModelError(f"cannot read {path}: {e.strerror}") from None
     if len(data) >= 8 and data[4:8] != b"TFL3":
-        raise ModelError(f"{path.name} is not a TFLite model (file identifier {bytes(data[4:8])!r}, "
-                         "expected b'TFL3')", hint="pass a .tflite file written by TFLiteConverter")
+        raise ModelError(
+            f"{path.name} is not a TFLite model (file identifier {bytes(data[4:8])!r}, "
+            "expected b'TFL3')",
+            hint="pass a .tflite file written by TFLiteConverter",
+        )
     root = root_table(data, path.name)
     buffers = _buffers(root, data)
     opcodes = _opcodes(root)

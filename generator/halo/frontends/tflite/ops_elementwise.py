@@ -10,9 +10,20 @@ from halo.ir.ops import elementwise as ew
 
 _BINARY = {"ADD": "Add", "SUB": "Sub", "MUL": "Mul", "DIV": "Div"}
 _PLAIN = {
-    "LOGISTIC": "Sigmoid", "HARD_SWISH": "HardSwish", "EXP": "Exp", "LOG": "Log", "SQRT": "Sqrt",
-    "RSQRT": "Rsqrt", "NEG": "Neg", "ABS": "Abs", "FLOOR": "Floor", "CEIL": "Ceil",
-    "MAXIMUM": "Max", "MINIMUM": "Min", "PRELU": "PRelu", "POW": "Pow",
+    "LOGISTIC": "Sigmoid",
+    "HARD_SWISH": "HardSwish",
+    "EXP": "Exp",
+    "LOG": "Log",
+    "SQRT": "Sqrt",
+    "RSQRT": "Rsqrt",
+    "NEG": "Neg",
+    "ABS": "Abs",
+    "FLOOR": "Floor",
+    "CEIL": "Ceil",
+    "MAXIMUM": "Max",
+    "MINIMUM": "Min",
+    "PRELU": "PRelu",
+    "POW": "Pow",
 }
 
 
@@ -56,8 +67,10 @@ def _dequantize(n: TfliteNode) -> None:
     """fp16 constants -> float32; int8 constants were dequantized when read (folded at import)."""
     src = n.x(0)
     if not src.is_const:
-        raise n.fail("quantized execution is not supported yet: DEQUANTIZE of a computed tensor",
-                     "convert the model without int8 activations")
+        raise n.fail(
+            "quantized execution is not supported yet: DEQUANTIZE of a computed tensor",
+            "convert the model without int8 activations",
+        )
     n.emit("Cast", [src], ew.Cast(DType.FLOAT32))
 
 

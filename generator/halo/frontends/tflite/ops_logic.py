@@ -8,8 +8,13 @@ from halo.ir.ops import elementwise as ew
 from halo.ir.ops import tensor as t
 
 _BINARY = {
-    "EQUAL": "Equal", "LESS": "Less", "LESS_EQUAL": "LessOrEqual", "GREATER": "Greater",
-    "GREATER_EQUAL": "GreaterOrEqual", "LOGICAL_AND": "And", "LOGICAL_OR": "Or",
+    "EQUAL": "Equal",
+    "LESS": "Less",
+    "LESS_EQUAL": "LessOrEqual",
+    "GREATER": "Greater",
+    "GREATER_EQUAL": "GreaterOrEqual",
+    "LOGICAL_AND": "And",
+    "LOGICAL_OR": "Or",
 }
 
 

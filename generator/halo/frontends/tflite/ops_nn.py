@@ -25,7 +25,9 @@ def _conv(n: TfliteNode, perm: tuple[int, ...], key: str, depthwise: bool) -> No
     if depthwise:
         mult = int(n.opts["depth_multiplier"])
         if w.shape[0] % max(c_in, 1) or (mult and w.shape[0] != c_in * mult):
-            raise n.fail(f"{w.shape[0]} output channels are not a multiple of {c_in} input channels")
+            raise n.fail(
+                f"{w.shape[0]} output channels are not a multiple of {c_in} input channels"
+            )
         group = c_in
     else:
         n.opts.ignore("quantized_bias_type")
@@ -33,7 +35,9 @@ def _conv(n: TfliteNode, perm: tuple[int, ...], key: str, depthwise: bool) -> No
             raise n.fail(f"{c_in} input channels do not match weights {w.shape} (OIHW)")
         group = c_in // w.shape[1]
     pb, pe = same_pads(n, xt.shape[2:], w.shape[2:], strides, dilations)
-    emit_fused(n, "Conv", [xt, w, n.input(2)], nn.Conv(group, strides, dilations, pb, pe), nchw=True)
+    emit_fused(
+        n, "Conv", [xt, w, n.input(2)], nn.Conv(group, strides, dilations, pb, pe), nchw=True
+    )
 
 
 @converter("CONV_2D")
@@ -110,7 +114,12 @@ def _transpose_conv(n: TfliteNode) -> None:
     w = n.weight(1, DEPTHWISE_TO_OIHW, "iohw")  # [O, H, W, I] -> [I, O, H, W]
     strides = positive(n, "stride_h", "stride_w")
     n.opts.ignore("quantized_bias_type")
-    if len(out_shape) != 4 or w.rank != 4 or w.shape[0] != xt.shape[1] or out_shape[3] != w.shape[1]:
+    if (
+        len(out_shape) != 4
+        or w.rank != 4
+        or w.shape[0] != xt.shape[1]
+        or out_shape[3] != w.shape[1]
+    ):
         raise n.fail(f"output shape {out_shape}, weights and input {xt.shape} do not match")
     valid = int(n.opts["padding"]) == 1
     pb, pe, extra = [], [], []

@@ -42,7 +42,7 @@ def _unpack(n: TfliteNode) -> None:
         starts[axis], stops[axis] = i, i + 1
         part = n.tmp("Slice", [x], t.Slice(tuple(starts), tuple(stops), (1,) * x.rank))
         name = n.state.sg.tensors[idx].name
-        shape = x.shape[:axis] + x.shape[axis + 1:]
+        shape = x.shape[:axis] + x.shape[axis + 1 :]
         outs.append(n.b.emit1("Reshape", [part], t.Reshape(shape), name=name, outputs=[name]))
     n.bind(*outs)
 

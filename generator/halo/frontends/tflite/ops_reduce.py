@@ -9,8 +9,13 @@ from halo.ir.ops import elementwise as ew
 from halo.ir.ops import reduce as r
 from halo.ir.ops.registry import norm_axis
 
-_REDUCE = {"MEAN": "ReduceMean", "SUM": "ReduceSum", "REDUCE_MAX": "ReduceMax",
-           "REDUCE_MIN": "ReduceMin", "REDUCE_PROD": "ReduceProd"}
+_REDUCE = {
+    "MEAN": "ReduceMean",
+    "SUM": "ReduceSum",
+    "REDUCE_MAX": "ReduceMax",
+    "REDUCE_MIN": "ReduceMin",
+    "REDUCE_PROD": "ReduceProd",
+}
 
 
 @converter(*_REDUCE)

@@ -20,7 +20,9 @@ def _clamp(v: int, dim: int, step: int) -> int:
     return min(max(v, 0), dim) if step > 0 else min(max(v, -1), dim - 1)
 
 
-def _emit(n: TfliteNode, x: Value, ranges: list[tuple[int, int, int]], out_shape: list[int]) -> None:
+def _emit(
+    n: TfliteNode, x: Value, ranges: list[tuple[int, int, int]], out_shape: list[int]
+) -> None:
     """Slice ``x`` by per-axis (start, stop, step), then reshape to ``out_shape`` if needed."""
     sliced = [t.slice_length(*r) for r in ranges]
     identity = all(r == (0, d, 1) for r, d in zip(ranges, x.shape))

@@ -39,8 +39,11 @@ def _reshape(n: TfliteNode) -> None:
 def _squeeze(n: TfliteNode) -> None:
     x = n.x(0)
     dims = n.opts["squeeze_dims"]
-    axes = {norm_axis(a, x.rank, "SQUEEZE") for a in dims} if dims else \
-        {i for i, d in enumerate(x.shape) if d == 1}
+    axes = (
+        {norm_axis(a, x.rank, "SQUEEZE") for a in dims}
+        if dims
+        else {i for i, d in enumerate(x.shape) if d == 1}
+    )
     if any(x.shape[a] != 1 for a in axes):
         raise n.fail(f"cannot squeeze axes {sorted(axes)} of shape {x.shape}")
     n.emit("Reshape", [x], t.Reshape(tuple(d for i, d in enumerate(x.shape) if i not in axes)))
@@ -74,7 +77,9 @@ def _pad(n: TfliteNode) -> None:
         if fill.size != 1:
             raise n.fail("constant_values must hold one value")
         value = float(fill[0])
-    attrs = t.Pad("constant", tuple(int(p) for p in pads[:, 0]), tuple(int(p) for p in pads[:, 1]), value)
+    attrs = t.Pad(
+        "constant", tuple(int(p) for p in pads[:, 0]), tuple(int(p) for p in pads[:, 1]), value
+    )
     n.emit("Pad", [x], attrs)
 
 
@@ -89,15 +94,23 @@ def _split(n: TfliteNode, x_index: int, axis: int, sizes: list[int]) -> None:
     x = n.x(x_index)
     axis = norm_axis(axis, x.rank, n.op.op)
     if len(sizes) != len(n.op.outputs) or sum(sizes) != x.shape[axis] or min(sizes) < 0:
-        raise n.fail(f"cannot split axis {axis} of {x.shape} into {sizes} "
-                     f"({len(n.op.outputs)} outputs)")
+        raise n.fail(
+            f"cannot split axis {axis} of {x.shape} into {sizes} ({len(n.op.outputs)} outputs)"
+        )
     outs, start = [], 0
     for size, idx in zip(sizes, n.op.outputs):
         starts, stops = [0] * x.rank, list(x.shape)
         starts[axis], stops[axis] = start, start + size
         name = n.state.sg.tensors[idx].name
-        outs.append(n.b.emit1("Slice", [x], t.Slice(tuple(starts), tuple(stops), (1,) * x.rank),
-                              name=name, outputs=[name]))
+        outs.append(
+            n.b.emit1(
+                "Slice",
+                [x],
+                t.Slice(tuple(starts), tuple(stops), (1,) * x.rank),
+                name=name,
+                outputs=[name],
+            )
+        )
         start += size
     n.bind(*outs)
 

@@ -21,9 +21,13 @@ class Options:
         if op.options is not None and self._table_name:
             expected = schema.OPTION_TABLES[self._table_name][0]
             if op.options_code != expected:
-                carried = schema.OPTION_CODES.get(op.options_code, f"option table #{op.options_code}")
-                raise ModelError(f"{where} carries {carried}, expected {self._table_name}",
-                                 hint="the .tflite file is corrupt; convert the model again")
+                carried = schema.OPTION_CODES.get(
+                    op.options_code, f"option table #{op.options_code}"
+                )
+                raise ModelError(
+                    f"{where} carries {carried}, expected {self._table_name}",
+                    hint="the .tflite file is corrupt; convert the model again",
+                )
 
     def _value(self, name: str) -> Any:
         slot, fmt, default = self.fields[name]
@@ -60,4 +64,5 @@ class Options:
             raise UnsupportedError(
                 f"{self._where} sets {self._table_name or 'options'} this converter does not "
                 f"understand: {', '.join(unknown)}",
-                hint="known fields: " + (", ".join(sorted(self._read)) or "none"))
+                hint="known fields: " + (", ".join(sorted(self._read)) or "none"),
+            )

@@ -52,6 +52,8 @@ def read_quant(t: Table, shape: tuple[int, ...]) -> QuantParams | None:
     if scale.size > 1:
         axis = int(t.scalar(6, "i", 0))
         if not 0 <= axis < len(shape) or shape[axis] != scale.size:
-            raise t.error(f"{scale.size} per-axis scales do not match quantized_dimension {axis} "
-                          f"of shape {list(shape)}")
+            raise t.error(
+                f"{scale.size} per-axis scales do not match quantized_dimension {axis} "
+                f"of shape {list(shape)}"
+            )
     return QuantParams(scale, zero, axis, lo, hi)

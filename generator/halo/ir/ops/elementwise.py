@@ -94,7 +94,9 @@ def _unary_with(op: str, attrs: type, dtypes: Sequence[DType], out: DType | None
         return [(out or x.dtype, x.shape)]
 
 
-def _binary(op: str, dtypes: Sequence[DType], out: DType | None = None, attrs: type | None = None) -> None:
+def _binary(
+    op: str, dtypes: Sequence[DType], out: DType | None = None, attrs: type | None = None
+) -> None:
     kwargs = {"attrs": attrs} if attrs else {}
 
     @register_op(op, **kwargs, inputs=2, dtypes=dtypes)

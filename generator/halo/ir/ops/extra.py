@@ -1,4 +1,4 @@
-"""Indexed scatter/gather, CumProd, BitCast and Det: ops the conformance suite needs beyond the core set."""
+"""Indexed scatter/gather, CumProd, BitCast, Det: ops the conformance suite needs beyond core."""
 
 from __future__ import annotations
 
@@ -50,11 +50,13 @@ def _gather_nd(a: GatherND, ins: Sequence[Value | None]) -> list[TypeShape]:
     x, idx = _ins(ins, 2)
     b = a.batch_dims
     if idx.dtype not in INDEX_DTYPES or idx.rank < 1 or x.shape[:b] != idx.shape[:b]:
-        raise fail("GatherND", "needs int32/int64 indices whose batch dimensions match the data", ins)
+        raise fail(
+            "GatherND", "needs int32/int64 indices whose batch dimensions match the data", ins
+        )
     depth = idx.shape[-1]
     if b + depth > x.rank:
         raise fail("GatherND", f"index depth {depth} exceeds the data rank", ins)
-    return [(x.dtype, (*idx.shape[:-1], *x.shape[b + depth:]))]
+    return [(x.dtype, (*idx.shape[:-1], *x.shape[b + depth :]))]
 
 
 def _check_reduction(op: str, a: Scatter, x: Value, ins: Sequence[Value | None]) -> None:
@@ -68,7 +70,12 @@ def _check_reduction(op: str, a: Scatter, x: Value, ins: Sequence[Value | None])
 def _scatter_elements(a: Scatter, ins: Sequence[Value | None]) -> list[TypeShape]:
     x, idx, upd = _ins(ins, 3)
     norm_axis(a.axis, x.rank, "ScatterElements")
-    if idx.dtype not in INDEX_DTYPES or idx.shape != upd.shape or idx.rank != x.rank or upd.dtype != x.dtype:
+    if (
+        idx.dtype not in INDEX_DTYPES
+        or idx.shape != upd.shape
+        or idx.rank != x.rank
+        or upd.dtype != x.dtype
+    ):
         raise fail("ScatterElements", "indices and updates need one shape and the data's rank", ins)
     _check_reduction("ScatterElements", a, x, ins)
     return [(x.dtype, x.shape)]
@@ -79,7 +86,7 @@ def _scatter_nd(a: Scatter, ins: Sequence[Value | None]) -> list[TypeShape]:
     x, idx, upd = _ins(ins, 3)
     if idx.dtype not in INDEX_DTYPES or idx.rank < 1 or idx.shape[-1] > x.rank:
         raise fail("ScatterND", "needs int32/int64 indices of depth <= the data rank", ins)
-    want = (*idx.shape[:-1], *x.shape[idx.shape[-1]:])
+    want = (*idx.shape[:-1], *x.shape[idx.shape[-1] :])
     if upd.shape != want or upd.dtype != x.dtype:
         raise fail("ScatterND", f"updates must have shape {want} and the data's type", ins)
     _check_reduction("ScatterND", a, x, ins)
@@ -97,7 +104,9 @@ def _cumprod(a: CumProd, ins: Sequence[Value | None]) -> list[TypeShape]:
 def _bitcast(a: BitCast, ins: Sequence[Value | None]) -> list[TypeShape]:
     (x,) = _ins(ins, 1)
     if a.to.itemsize != x.dtype.itemsize:
-        raise fail("BitCast", f"cannot reinterpret {x.dtype.value} as {a.to.value} (sizes differ)", ins)
+        raise fail(
+            "BitCast", f"cannot reinterpret {x.dtype.value} as {a.to.value} (sizes differ)", ins
+        )
     return [(a.to, x.shape)]
 
 

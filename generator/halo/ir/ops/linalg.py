@@ -20,8 +20,15 @@ class Gemm:
     beta: float = 1.0
 
 
-MATMUL_DTYPES = (DType.FLOAT32, DType.FLOAT64, DType.FLOAT16, DType.INT32, DType.INT64,
-                 DType.UINT32, DType.UINT64)
+MATMUL_DTYPES = (
+    DType.FLOAT32,
+    DType.FLOAT64,
+    DType.FLOAT16,
+    DType.INT32,
+    DType.INT64,
+    DType.UINT32,
+    DType.UINT64,
+)
 
 
 @register_op("Gemm", Gemm, inputs=(2, 3), dtypes=MATMUL_DTYPES)

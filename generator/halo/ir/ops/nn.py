@@ -1,4 +1,4 @@
-"""Neural-network ops on channels-first tensors: convolution, pooling, normalization, softmax, resize."""
+"""Neural-network ops on channels-first tensors: conv, pooling, normalization, softmax, resize."""
 
 from __future__ import annotations
 
@@ -147,8 +147,15 @@ def _pool(op: str) -> None:
         spatial = _spatial(op, x, n)
         _check_lens(op, n, strides=a.strides, dilations=a.dilations, pads=a.pads_begin)
         out = [
-            pool_output_size(spatial[i], a.kernel[i], a.strides[i], a.dilations[i],
-                             a.pads_begin[i], a.pads_end[i], a.ceil_mode)
+            pool_output_size(
+                spatial[i],
+                a.kernel[i],
+                a.strides[i],
+                a.dilations[i],
+                a.pads_begin[i],
+                a.pads_end[i],
+                a.ceil_mode,
+            )
             for i in range(n)
         ]
         if min(out, default=1) <= 0:
@@ -165,7 +172,9 @@ def _bn(a: Norm, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = ins[0]
     assert x is not None
     if x.rank < 2 or any(v is None or v.shape != (x.shape[1],) for v in ins[1:]):
-        raise fail("BatchNormalization", "scale/bias/mean/var must be vectors of the channel count", ins)
+        raise fail(
+            "BatchNormalization", "scale/bias/mean/var must be vectors of the channel count", ins
+        )
     return [(x.dtype, x.shape)]
 
 
@@ -213,7 +222,9 @@ for _op in ("Softmax", "LogSoftmax", "Hardmax"):
         return [(x.dtype, x.shape)]
 
 
-@register_op("Resize", Resize, inputs=1, dtypes=(*FLOAT_DTYPES, DType.INT8, DType.UINT8, DType.INT32))
+@register_op(
+    "Resize", Resize, inputs=1, dtypes=(*FLOAT_DTYPES, DType.INT8, DType.UINT8, DType.INT32)
+)
 def _resize(a: Resize, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = ins[0]
     assert x is not None

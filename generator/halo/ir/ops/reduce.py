@@ -84,7 +84,12 @@ def _topk(a: TopK, ins: Sequence[Value | None]) -> list[TypeShape]:
     return [(x.dtype, shape), (DType.INT64, shape)]
 
 
-@register_op("CumSum", CumSum, inputs=1, dtypes=(*FLOAT_DTYPES, DType.INT32, DType.INT64, DType.UINT32, DType.UINT64))
+@register_op(
+    "CumSum",
+    CumSum,
+    inputs=1,
+    dtypes=(*FLOAT_DTYPES, DType.INT32, DType.INT64, DType.UINT32, DType.UINT64),
+)
 def _cumsum(a: CumSum, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = ins[0]
     assert x is not None

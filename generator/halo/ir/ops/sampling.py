@@ -34,8 +34,14 @@ def _grid_sample(a: GridSample, ins: Sequence[Value | None]) -> list[TypeShape]:
     assert x is not None and grid is not None
     r = x.rank - 2
     if r < 1 or grid.rank != r + 2 or grid.shape[0] != x.shape[0] or grid.shape[-1] != r:
-        raise fail("GridSample", f"needs a grid of shape [N, ..., {r}] for a rank-{x.rank} input", ins)
-    if a.mode not in ("nearest", "linear", "cubic") or a.padding not in ("zeros", "border", "reflection"):
+        raise fail(
+            "GridSample", f"needs a grid of shape [N, ..., {r}] for a rank-{x.rank} input", ins
+        )
+    if a.mode not in ("nearest", "linear", "cubic") or a.padding not in (
+        "zeros",
+        "border",
+        "reflection",
+    ):
         raise fail("GridSample", f"unknown mode '{a.mode}' or padding '{a.padding}'", ins)
     return [(x.dtype, (*x.shape[:2], *grid.shape[1:-1]))]
 

@@ -30,7 +30,7 @@ class Concat:
 
 @dataclass(frozen=True)
 class Slice:
-    """Per-axis start/stop/step, already clamped; a negative step walks backwards (stop may be -1)."""
+    """Per-axis start/stop/step, already clamped; a negative step walks back (stop may be -1)."""
 
     starts: Ints
     stops: Ints
@@ -119,7 +119,9 @@ def _pad(a: Pad, ins: Sequence[Value | None]) -> list[TypeShape]:
     if len(a.pads_begin) != x.rank or min((*a.pads_begin, *a.pads_end), default=0) < 0:
         raise fail("Pad", "needs non-negative pads, one pair per axis", ins)
     shape = tuple(d + b + e for d, b, e in zip(x.shape, a.pads_begin, a.pads_end))
-    if a.mode == "reflect" and any(d < 2 and b + e for d, b, e in zip(x.shape, a.pads_begin, a.pads_end)):
+    if a.mode == "reflect" and any(
+        d < 2 and b + e for d, b, e in zip(x.shape, a.pads_begin, a.pads_end)
+    ):
         raise fail("Pad", "reflect padding needs at least 2 elements on padded axes", ins)
     return [(x.dtype, shape)]
 
