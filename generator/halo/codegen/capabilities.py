@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from halo import paths
 from halo.errors import OptionError, UnsupportedError
 
-
 PORTABLE = "reference"  # the runtime whose kernels every other runtime falls back to
 
 OpTypes = dict[str, frozenset[str] | None]  # odla function -> element types (None: all)
