@@ -6,12 +6,14 @@
 #include "kernel_tests/harness.h"
 #include "kernel_tests/test_conv.h"
 #include "kernel_tests/test_gemm.h"
+#include "kernel_tests/test_isa.h"
 #include "kernel_tests/test_norm.h"
 #include "kernel_tests/test_parallel.h"
 #include "kernel_tests/test_pool.h"
 #include "kernel_tests/test_resize_cases.h"
 
 int main() {
+  kt::test_isa();
   kt::test_parallel();
   kt::test_gemm();
   kt::test_conv();

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import builtins
+from typing import Any, overload
 
 import numpy as np
 import onnx
@@ -10,7 +11,7 @@ from onnx import numpy_helper
 
 from halo.errors import UnsupportedError
 
-_MISSING = object()
+_MISSING: Any = object()
 
 
 class AttrReader:
@@ -28,33 +29,72 @@ class AttrReader:
         self._read.add(name)
         return name in self._attrs
 
-    def int(self, name: str, default: Any = _MISSING) -> int:
+    # The readers are named after the builtins they return, so annotations in this class spell
+    # the builtin types as builtins.int etc. Without a default a missing attribute raises; with
+    # None, a missing attribute reads as None.
+    @overload
+    def int(self, name: builtins.str) -> builtins.int: ...
+    @overload
+    def int(self, name: builtins.str, default: builtins.int) -> builtins.int: ...
+    @overload
+    def int(self, name: builtins.str, default: None) -> builtins.int | None: ...
+    def int(self, name: builtins.str, default: Any = _MISSING) -> Any:
         v = self._get(name)
-        return self._default(name, default) if v is _MISSING else int(v)
+        return self._default(name, default) if v is _MISSING else builtins.int(v)
 
-    def float(self, name: str, default: Any = _MISSING) -> float:
+    @overload
+    def float(self, name: builtins.str) -> builtins.float: ...
+    @overload
+    def float(self, name: builtins.str, default: builtins.float) -> builtins.float: ...
+    @overload
+    def float(self, name: builtins.str, default: None) -> builtins.float | None: ...
+    def float(self, name: builtins.str, default: Any = _MISSING) -> Any:
         v = self._get(name)
-        return self._default(name, default) if v is _MISSING else float(v)
+        return self._default(name, default) if v is _MISSING else builtins.float(v)
 
-    def str(self, name: str, default: Any = _MISSING) -> str:
+    @overload
+    def str(self, name: builtins.str) -> builtins.str: ...
+    @overload
+    def str(self, name: builtins.str, default: builtins.str) -> builtins.str: ...
+    @overload
+    def str(self, name: builtins.str, default: None) -> builtins.str | None: ...
+    def str(self, name: builtins.str, default: Any = _MISSING) -> Any:
         v = self._get(name)
         return self._default(name, default) if v is _MISSING else v.decode()
 
-    def ints(self, name: str, default: Any = _MISSING) -> tuple[int, ...] | None:
+    @overload
+    def ints(self, name: builtins.str) -> tuple[builtins.int, ...]: ...
+    @overload
+    def ints(
+        self, name: builtins.str, default: tuple[builtins.int, ...]
+    ) -> tuple[builtins.int, ...]: ...
+    @overload
+    def ints(self, name: builtins.str, default: None) -> tuple[builtins.int, ...] | None: ...
+    def ints(self, name: builtins.str, default: Any = _MISSING) -> Any:
         v = self._get(name)
-        return self._default(name, default) if v is _MISSING else tuple(int(i) for i in v)
+        return self._default(name, default) if v is _MISSING else tuple(builtins.int(i) for i in v)
 
-    def floats(self, name: str, default: Any = _MISSING) -> tuple[float, ...] | None:
+    @overload
+    def floats(self, name: builtins.str) -> tuple[builtins.float, ...]: ...
+    @overload
+    def floats(
+        self, name: builtins.str, default: tuple[builtins.float, ...]
+    ) -> tuple[builtins.float, ...]: ...
+    @overload
+    def floats(self, name: builtins.str, default: None) -> tuple[builtins.float, ...] | None: ...
+    def floats(self, name: builtins.str, default: Any = _MISSING) -> Any:
         v = self._get(name)
-        return self._default(name, default) if v is _MISSING else tuple(float(f) for f in v)
+        if v is _MISSING:
+            return self._default(name, default)
+        return tuple(builtins.float(f) for f in v)
 
-    def tensor(self, name: str) -> np.ndarray:
+    def tensor(self, name: builtins.str) -> np.ndarray:
         v = self._get(name)
         if v is _MISSING:
             return self._default(name, _MISSING)
         return numpy_helper.to_array(v)
 
-    def _default(self, name: str, default: Any) -> Any:
+    def _default(self, name: builtins.str, default: Any) -> Any:
         if default is _MISSING:
             raise UnsupportedError(
                 f"{self._node.op_type} node '{self._node.name}' "

@@ -14,7 +14,7 @@ from halo.frontends.onnx.attrs import AttrReader
 from halo.ir.dtype import DType
 from halo.ir.graph import Value, constant
 
-_ONNX_DTYPES = {
+_ONNX_DTYPES: dict[int, DType] = {
     onnx.TensorProto.FLOAT: DType.FLOAT32,
     onnx.TensorProto.DOUBLE: DType.FLOAT64,
     onnx.TensorProto.FLOAT16: DType.FLOAT16,
@@ -108,6 +108,20 @@ class OnnxNode:
         if arr.size != 1:
             raise self.fail(f"operand {i} ({what}) must hold one value, it has shape {arr.shape}")
         return arr.reshape(-1)[0].item()
+
+    def need_const(self, i: int, what: str) -> np.ndarray:
+        """Operand ``i`` as an array; it must be present and constant."""
+        arr = self.const(i, what)
+        if arr is None:
+            raise self.fail(f"the required operand {i} ({what}) is missing")
+        return arr
+
+    def need_scalar(self, i: int, what: str) -> float:
+        """Operand ``i`` as one number; it must be present and constant."""
+        v = self.scalar(i, what)
+        if v is None:
+            raise self.fail(f"the required operand {i} ({what}) is missing or empty")
+        return v
 
     def fail(self, msg: str, hint: str = "") -> UnsupportedError:
         return UnsupportedError(f"{self.proto.op_type} node '{self.name}': {msg}", hint=hint)

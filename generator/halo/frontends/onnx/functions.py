@@ -3,7 +3,9 @@ RMSNormalization, Attention, ...): the op's own function body from onnx.defs rep
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol, cast
 
 import onnx
 from onnx import defs, helper
@@ -11,9 +13,25 @@ from onnx import defs, helper
 from halo.ir.graph import Value
 
 
-def _schema(op_type: str, opset: int, domain: str) -> defs.OpSchema | None:
+class _FunctionSchema(Protocol):
+    """What HALO reads of onnx.defs.OpSchema (onnx's type stubs leave the function bodies out)."""
+
+    has_function: bool
+    has_context_dependent_function: bool
+    function_opset_versions: Sequence[int]
+    context_dependent_function_opset_versions: Sequence[int]
+    attributes: Mapping[str, defs.OpSchema.Attribute]
+
+    def get_function_with_opset_version(self, version: int) -> bytes: ...
+
+    def get_context_dependent_function_with_opset_version(
+        self, version: int, node: bytes, input_types: list[bytes]
+    ) -> bytes: ...
+
+
+def _schema(op_type: str, opset: int, domain: str) -> _FunctionSchema | None:
     try:
-        return defs.get_schema(op_type, opset, domain)
+        return cast(_FunctionSchema, defs.get_schema(op_type, opset, domain))
     except defs.SchemaError:
         return None
 
@@ -100,6 +118,10 @@ def expand(
     return out, fopset
 
 
+def _rename_unless(local: frozenset[str], rename: Callable[[str], str], name: str) -> str:
+    return name if name in local else rename(name)
+
+
 def _rename_free(graph: onnx.GraphProto, rename: Callable[[str], str]) -> None:
     """Rename the names a subgraph reads from the enclosing function's scope."""
     local = {v.name for v in graph.input} | {t.name for t in graph.initializer}
@@ -107,5 +129,5 @@ def _rename_free(graph: onnx.GraphProto, rename: Callable[[str], str]) -> None:
         node.input[:] = [x if not x or x in local else rename(x) for x in node.input]
         for a in node.attribute:
             if a.type == onnx.AttributeProto.GRAPH:
-                _rename_free(a.g, lambda x, local=frozenset(local): x if x in local else rename(x))
+                _rename_free(a.g, functools.partial(_rename_unless, frozenset(local), rename))
         local.update(node.output)

@@ -116,7 +116,7 @@ def _lp_pool(n: OnnxNode) -> None:
 
 @converter("CumProd")
 def _cumprod(n: OnnxNode) -> None:
-    axis = int(n.scalar(1, "axis"))
+    axis = int(n.need_scalar(1, "axis"))
     attrs = extra.CumProd(axis, bool(n.attrs.int("exclusive", 0)), bool(n.attrs.int("reverse", 0)))
     n.emit("CumProd", [_x(n)], attrs)
 

@@ -130,11 +130,10 @@ def avg_pool_dilated(n: OnnxNode, x: Value, a: nn.Pool) -> Value:
     window = np.ones((1, 1, *a.kernel), x.dtype.np)
     counts = n.tmp("Conv", [n.const_value(ones, "ones"), n.const_value(window, "window")], conv)
     means = n.tmp("AveragePool", [n.const_value(ones, "ones")], a)
-    if not (counts.is_const and means.is_const):
+    cnt, mean = counts.data, means.data
+    if cnt is None or mean is None:
         raise n.fail("the pooling divisors did not fold to constants")
-    factor = np.where(counts.data > 0, means.data / np.maximum(counts.data, 1), 0).astype(
-        x.dtype.np
-    )
+    factor = np.where(cnt > 0, mean / np.maximum(cnt, 1), 0).astype(x.dtype.np)
     kernel = n.const_value(np.ones((channels, 1, *a.kernel), x.dtype.np), "window")
     sums = n.tmp(
         "Conv",

@@ -141,7 +141,7 @@ def _qlinear_matmul(n: OnnxNode) -> None:
     out = a.dtype if y_zero is None else y_zero.dtype
     if y_zero is not None:
         y = n.tmp("Add", [y, _cast(n, n.tmp("Reshape", [y_zero], t.Reshape(())), DType.FLOAT64)])
-    lo, hi = _RANGES.get(out, (None, None))
-    if lo is None:
+    if out not in _RANGES:
         raise n.fail(f"a {out.value} result is not supported")
+    lo, hi = _RANGES[out]
     n.bind(_cast(n, n.tmp("Clip", [n.tmp("Round", [y])], ew.Clip(float(lo), float(hi))), out))

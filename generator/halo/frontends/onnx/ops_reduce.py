@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from halo.frontends.onnx.context import OnnxNode
@@ -21,6 +23,7 @@ def _reduce(n: OnnxNode) -> None:
     x = n.input(0)
     assert x is not None
     op = n.proto.op_type
+    raw: Sequence[int] | np.ndarray | None
     if n.opset >= _AXES_INPUT_SINCE[op]:
         raw = n.const(1, "axes")
     else:
@@ -49,6 +52,7 @@ def _reduce(n: OnnxNode) -> None:
 def _empty_extremum(op: str, x: Value, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
     """Max/Min over an empty set: the identity (-inf/+inf, the type's limits, False/True)."""
     big = op == "ReduceMin"
+    fill: bool | float | int
     if x.dtype is DType.BOOL:
         fill = big
     elif x.dtype.is_float:
@@ -76,7 +80,7 @@ def _topk_v1(n: OnnxNode) -> None:
 
 @converter("TopK", since=10)
 def _topk(n: OnnxNode) -> None:
-    k = int(n.scalar(1, "K"))
+    k = int(n.need_scalar(1, "K"))
     attrs = r.TopK(
         k, n.attrs.int("axis", -1), bool(n.attrs.int("largest", 1)), bool(n.attrs.int("sorted", 1))
     )
@@ -85,6 +89,6 @@ def _topk(n: OnnxNode) -> None:
 
 @converter("CumSum")
 def _cumsum(n: OnnxNode) -> None:
-    axis = int(n.scalar(1, "axis"))
+    axis = int(n.need_scalar(1, "axis"))
     attrs = r.CumSum(axis, bool(n.attrs.int("exclusive", 0)), bool(n.attrs.int("reverse", 0)))
     n.emit("CumSum", [n.input(0)], attrs)

@@ -85,7 +85,7 @@ def _emit(
 def _upsample(n: OnnxNode) -> None:
     x = n.input(0)
     assert x is not None
-    scales = n.attrs.floats("scales", None) if n.opset < 9 else n.const(1, "scales")
+    scales = n.attrs.floats("scales") if n.opset < 9 else n.need_const(1, "scales")
     mode = n.attrs.str("mode", "nearest")
     _emit(n, x, [float(s) for s in scales], None, "asymmetric", mode, "floor")  # Upsample: floor
 
@@ -95,13 +95,16 @@ def _resize(n: OnnxNode) -> None:
     x = n.input(0)
     assert x is not None
     if n.opset == 10:
-        scales, sizes, coord, roi = n.const(1, "scales"), None, "asymmetric", None
+        given_scales, given_sizes, coord, given_roi = n.const(1, "scales"), None, "asymmetric", None
     else:
         coord = n.attrs.str("coordinate_transformation_mode", "half_pixel")
-        roi = n.const(1, "roi") if coord == "tf_crop_and_resize" else None
-        scales, sizes = n.const(2, "scales"), n.const(3, "sizes")
-    scales = None if scales is None or len(scales) == 0 else [float(s) for s in scales]
-    sizes = None if sizes is None or len(sizes) == 0 else [int(s) for s in sizes]
+        given_roi = n.const(1, "roi") if coord == "tf_crop_and_resize" else None
+        given_scales, given_sizes = n.const(2, "scales"), n.const(3, "sizes")
+    scales = (
+        None if given_scales is None or len(given_scales) == 0 else [float(s) for s in given_scales]
+    )
+    sizes = None if given_sizes is None or len(given_sizes) == 0 else [int(s) for s in given_sizes]
     if scales is None and sizes is None:
         raise n.fail("neither scales nor sizes is given")
+    roi = None if given_roi is None else [float(v) for v in given_roi]
     _emit(n, x, scales, sizes, coord, n.attrs.str("mode", "nearest"), roi=roi)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -96,6 +97,10 @@ def _activation(n: OnnxNode, name: str, alphas: list[float], betas: list[float])
     return apply
 
 
+@overload
+def _pick(n: OnnxNode, v: Value, d: int) -> Value: ...
+@overload
+def _pick(n: OnnxNode, v: Value | None, d: int) -> Value | None: ...
 def _pick(n: OnnxNode, v: Value | None, d: int) -> Value | None:
     """Entry ``d`` of the leading (direction) axis."""
     if v is None:
@@ -201,9 +206,9 @@ def _bind_outputs(
             parts = [shaped(f[k - 1], (1, batch, hidden)) for f in finals]
             v = n.tmp("Concat", parts, t.Concat(0)) if len(parts) > 1 else parts[0]
             results[k] = n.tmp("Transpose", [v], t.Transpose((1, 0, 2))) if layout else v
-    for name, v in zip(outs, results):
-        if name and v is not None:
-            n.state.values[name] = v
+    for name, res in zip(outs, results):
+        if name and res is not None:
+            n.state.values[name] = res
 
 
 def projection(
@@ -211,7 +216,7 @@ def projection(
 ) -> list[Value]:
     """X·Wᵀ + biases for every time step, as ``seq`` values of shape [batch, gates*hidden]."""
     bias = [v for v in (cell.wb, extra_bias) if v is not None]
-    xw = cell.op("Gemm", x2, cell.w, *(bias[:1] or [None]), attrs=linalg.Gemm(trans_b=True))
+    xw = cell.op("Gemm", x2, cell.w, bias[0] if bias else None, attrs=linalg.Gemm(trans_b=True))
     for v in bias[1:]:
         xw = cell.op("Add", xw, v)
     g = xw.shape[1]

@@ -91,7 +91,7 @@ def _dft(n: OnnxNode) -> None:
 def _stft(n: OnnxNode) -> None:
     x, window = n.input(0), n.input(2)
     assert x is not None
-    step = int(n.scalar(1, "frame_step"))
+    step = int(n.need_scalar(1, "frame_step"))
     size = n.scalar(3, "frame_length")
     size = window.shape[0] if size is None and window is not None else size
     if size is None:
@@ -120,8 +120,8 @@ def _stft(n: OnnxNode) -> None:
 def _col2im(n: OnnxNode) -> None:
     x = n.input(0)
     assert x is not None
-    image = [int(d) for d in n.const(1, "image_shape")]
-    block = [int(d) for d in n.const(2, "block_shape")]
+    image = [int(d) for d in n.need_const(1, "image_shape")]
+    block = [int(d) for d in n.need_const(2, "block_shape")]
     k = len(image)
     dil = n.attrs.ints("dilations", None) or (1,) * k
     pads = n.attrs.ints("pads", None) or (0,) * (2 * k)

@@ -48,7 +48,7 @@ def _constant(n: OnnxNode) -> None:
 
 @converter("ConstantOfShape")
 def _constant_of_shape(n: OnnxNode) -> None:
-    shape = tuple(int(d) for d in n.const(0, "shape"))
+    shape = tuple(int(d) for d in n.need_const(0, "shape"))
     fill = n.attrs.tensor("value") if n.attrs.has("value") else np.zeros(1, np.float32)
     n.bind(n.const_value(np.full(shape, fill.reshape(-1)[0], dtype=fill.dtype), "fill"))
 
@@ -72,7 +72,9 @@ def _reshape_v1(n: OnnxNode) -> None:
 
 @converter("Reshape", since=5)
 def _reshape(n: OnnxNode) -> None:
-    _do_reshape(n, tuple(int(d) for d in n.const(1, "shape")), bool(n.attrs.int("allowzero", 0)))
+    _do_reshape(
+        n, tuple(int(d) for d in n.need_const(1, "shape")), bool(n.attrs.int("allowzero", 0))
+    )
 
 
 def _do_reshape(n: OnnxNode, spec: tuple[int, ...], allowzero: bool) -> None:
@@ -108,7 +110,7 @@ def _squeeze(n: OnnxNode) -> None:
 @converter("Unsqueeze")
 def _unsqueeze(n: OnnxNode) -> None:
     x = _x(n)
-    raw = n.attrs.ints("axes", None) if n.opset < 13 else n.const(1, "axes")
+    raw = n.attrs.ints("axes") if n.opset < 13 else n.need_const(1, "axes")
     rank = x.rank + len(np.atleast_1d(raw))
     axes = sorted(norm_axis(int(a), rank, "Unsqueeze") for a in np.atleast_1d(raw))
     dims = list(x.shape)
@@ -134,17 +136,15 @@ def _concat(n: OnnxNode) -> None:
 def _split(n: OnnxNode) -> None:
     x = _x(n)
     axis = norm_axis(n.attrs.int("axis", 0), x.rank, "Split")
-    if n.opset >= 13:
-        sizes = n.const(1, "split")
-    else:
-        sizes = n.attrs.ints("split", None)
+    raw = n.const(1, "split") if n.opset >= 13 else n.attrs.ints("split", None)
+    sizes = None if raw is None else [int(s) for s in raw]
     count = len(n.proto.output)
     if sizes is None:
         parts = n.attrs.int("num_outputs", count) if n.opset >= 18 else count
         chunk = -(-x.shape[axis] // parts)
         sizes = [min(chunk, x.shape[axis] - i * chunk) for i in range(parts)]
     start, outs = 0, []
-    for name, size in zip(n.proto.output, (int(s) for s in sizes)):
+    for name, size in zip(n.proto.output, sizes):
         starts = [0] * x.rank
         stops = list(x.shape)
         starts[axis], stops[axis] = start, start + size
@@ -172,11 +172,10 @@ def _slice_v1(n: OnnxNode) -> None:
 @converter("Slice", since=10)
 def _slice(n: OnnxNode) -> None:
     x = _x(n)
-    starts, ends = n.const(1, "starts"), n.const(2, "ends")
-    axes = n.const(3, "axes")
-    steps = n.const(4, "steps")
-    axes = range(len(starts)) if axes is None else axes
-    steps = [1] * len(starts) if steps is None else steps
+    starts, ends = n.need_const(1, "starts"), n.need_const(2, "ends")
+    given_axes, given_steps = n.const(3, "axes"), n.const(4, "steps")
+    axes = range(len(starts)) if given_axes is None else given_axes
+    steps = [1] * len(starts) if given_steps is None else given_steps
     _do_slice(n, x, starts, ends, axes, steps)
 
 
@@ -207,7 +206,9 @@ def _pad_v2(n: OnnxNode) -> None:
 def _pad(n: OnnxNode) -> None:
     value = n.scalar(2, "constant_value")
     axes = n.const(3, "axes")
-    _do_pad(n, [int(p) for p in n.const(1, "pads")], 0.0 if value is None else float(value), axes)
+    _do_pad(
+        n, [int(p) for p in n.need_const(1, "pads")], 0.0 if value is None else float(value), axes
+    )
 
 
 def _do_pad(n: OnnxNode, pads, value: float, axes) -> None:
@@ -240,13 +241,13 @@ def _gather_elements(n: OnnxNode) -> None:
 
 @converter("Tile")
 def _tile(n: OnnxNode) -> None:
-    n.emit("Tile", [_x(n)], t.Tile(tuple(int(r) for r in n.const(1, "repeats"))))
+    n.emit("Tile", [_x(n)], t.Tile(tuple(int(r) for r in n.need_const(1, "repeats"))))
 
 
 @converter("Expand")
 def _expand(n: OnnxNode) -> None:
     x = _x(n)
-    shape = _bshape("Expand", x.shape, tuple(int(d) for d in n.const(1, "shape")))
+    shape = _bshape("Expand", x.shape, tuple(int(d) for d in n.need_const(1, "shape")))
     n.emit("Expand", [x], t.Expand(shape))
 
 
@@ -254,7 +255,11 @@ def _expand(n: OnnxNode) -> None:
 def _range(n: OnnxNode) -> None:
     x = n.input(0)
     assert x is not None
-    start, limit, delta = n.scalar(0, "start"), n.scalar(1, "limit"), n.scalar(2, "delta")
+    start, limit, delta = (
+        n.need_scalar(0, "start"),
+        n.need_scalar(1, "limit"),
+        n.need_scalar(2, "delta"),
+    )
     n.bind(n.const_value(np.arange(start, limit, delta).astype(x.dtype.np), "range"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -74,38 +75,38 @@ class AttrReader:
         self._read.add(name)
         return name in self._attrs
 
-    def int(self, name: str, default: Any = _MISSING) -> int:
+    def int(self, name: builtins.str, default: Any = _MISSING) -> builtins.int:
         v = self._value(name, "i", default)
-        return v if v is default else int(v)
+        return v if v is default else builtins.int(v)
 
-    def float(self, name: str, default: Any = _MISSING) -> float:
+    def float(self, name: builtins.str, default: Any = _MISSING) -> builtins.float:
         v = self._value(name, "f", default)
-        return v if v is default else float(v)
+        return v if v is default else builtins.float(v)
 
-    def bool(self, name: str, default: Any = _MISSING) -> bool:
+    def bool(self, name: builtins.str, default: Any = _MISSING) -> builtins.bool:
         v = self._value(name, "b", default)
-        return v if v is default else bool(v)
+        return v if v is default else builtins.bool(v)
 
-    def str(self, name: str, default: Any = _MISSING) -> str:
+    def str(self, name: builtins.str, default: Any = _MISSING) -> builtins.str:
         v = self._value(name, "s", default)
         return v if v is default else v.decode(errors="replace")
 
-    def ints(self, name: str, default: Any = _MISSING) -> tuple[int, ...]:
+    def ints(self, name: builtins.str, default: Any = _MISSING) -> tuple[builtins.int, ...]:
         v = self._value(name, "list", default)
-        return v if v is default else tuple(int(i) for i in v.i)
+        return v if v is default else tuple(builtins.int(i) for i in v.i)
 
-    def dtype(self, name: str, default: Any = _MISSING) -> DType:
+    def dtype(self, name: builtins.str, default: Any = _MISSING) -> DType:
         v = self._value(name, "type", default)
         return v if v is default else tf_dtype(v, f"attribute '{name}' of '{self._node.name}'")
 
-    def shape(self, name: str) -> tuple[int, ...] | None:
+    def shape(self, name: builtins.str) -> tuple[builtins.int, ...] | None:
         """A TensorShapeProto as dims (-1 = unknown); None when the rank is unknown or absent."""
         v = self._get(name, "shape")
         if v is _MISSING or v.unknown_rank:
             return None
-        return tuple(int(d.size) for d in v.dim)
+        return tuple(builtins.int(d.size) for d in v.dim)
 
-    def tensor(self, name: str) -> np.ndarray:
+    def tensor(self, name: builtins.str) -> np.ndarray:
         v = self._value(name, "tensor", _MISSING)
         return tensor_to_array(v, f"{self._node.op} node '{self._node.name}'")
 

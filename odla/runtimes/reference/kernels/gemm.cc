@@ -1,9 +1,11 @@
 #include "kernels/gemm.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "kernels/aligned_buffer.h"
+#include "kernels/gemm_kernels.h"
 #include "kernels/gemm_panels.h"
 #include "kernels/gemv.h"
 #include "kernels/parallel.h"
@@ -14,16 +16,9 @@ namespace {
 using detail::Activation;
 using detail::PackedA;
 using detail::PanelSource;
+using detail::gemm_kernel;
 
-// Register tile: kMR rows x kNR columns of C (two vectors per row), enough
-// accumulators to hide FMA latency.
-#if defined(__AVX512F__)
-constexpr int kMR = 8;
-#else
-constexpr int kMR = 6;
-#endif
-constexpr int kNR = detail::kGemmNR;
-
+// Block sizes (the register tile comes from the ISA's kernel, gemm_kernels.h).
 constexpr int64_t kKC = 256;   // depth of a packed block (B micro-panel in L1)
 constexpr int64_t kMC = 192;   // rows of a packed A block (in L2)
 constexpr int64_t kNC = 2048;  // columns of a packed B block
@@ -36,8 +31,9 @@ struct Operand {
 
 // Packs rows [i0, i0+mc) x depth [k0, k0+kc) of op(A), scaled by alpha, into
 // kMR-row panels: panel[k * kMR + r]; rows past mc are zero.
-void pack_a(const Operand& a, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
-            float alpha, float* dst) {
+template <int kMR>
+void pack_a_fixed(const Operand& a, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
+                  float alpha, float* dst) {
   for (int64_t ip = 0; ip < mc; ip += kMR, dst += kMR * kc) {
     const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ip));
     if (a.trans) {  // rows of the panel are contiguous in memory
@@ -57,11 +53,22 @@ void pack_a(const Operand& a, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
   }
 }
 
+void pack_a(int mr, const Operand& a, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
+            float alpha, float* dst) {
+  switch (mr) {
+    case 6: return pack_a_fixed<6>(a, i0, mc, k0, kc, alpha, dst);
+    case 8: return pack_a_fixed<8>(a, i0, mc, k0, kc, alpha, dst);
+    case 12: return pack_a_fixed<12>(a, i0, mc, k0, kc, alpha, dst);
+    case 16: return pack_a_fixed<16>(a, i0, mc, k0, kc, alpha, dst);
+    default: std::abort();  // a kernel with another height needs a case here
+  }
+}
+
 // B given as a (possibly transposed) row-major matrix.
 class MatrixPanels final : public PanelSource {
  public:
   explicit MatrixPanels(const Operand& b) : b_(b) {}
-  void pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc,
+  void pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc, int kNR,
             float* dst) const override {
     for (int64_t jp = 0; jp < nc; jp += kNR, dst += kNR * kc) {
       const int cols = static_cast<int>(std::min<int64_t>(kNR, nc - jp));
@@ -84,58 +91,8 @@ class MatrixPanels final : public PanelSource {
   Operand b_;
 };
 
-// How a tile of C is updated with the new products `acc`.
-enum class Update { kAssign, kScale, kAccumulate };  // acc, acc + beta*C, C + acc
-
-// Writes a rows x cols corner of the tile (bounds known at compile time for
-// full tiles, so the loops vectorize).
-template <int R, int N>
-inline void store_tile(const float (&acc)[kMR][kNR], int rows, int cols,
-                       float* c, int64_t ldc, Update u, float beta) {
-  const int nr = R > 0 ? R : rows, nc = N > 0 ? N : cols;
-  for (int r = 0; r < nr; ++r, c += ldc) {
-    if (u == Update::kAssign) {
-      for (int j = 0; j < nc; ++j) c[j] = acc[r][j];
-    } else if (u == Update::kScale) {
-      for (int j = 0; j < nc; ++j) c[j] = acc[r][j] + beta * c[j];
-    } else {
-      for (int j = 0; j < nc; ++j) c[j] += acc[r][j];
-    }
-  }
-}
-
-// C tile (rows x cols at c) updated with the sum over k of a-panel column k
-// (kMR values) times b-panel row k (kNR values), plus bias[r] on row r when
-// `bias` is given, then act on the stored values when given (both only on the
-// last depth block).
-inline void micro_kernel(int64_t kc, const float* __restrict a,
-                         const float* __restrict b, float* c, int64_t ldc,
-                         int rows, int cols, Update u, float beta, const float* bias,
-                         const Activation* act) {
-  float acc[kMR][kNR] = {};
-  for (int64_t k = 0; k < kc; ++k, a += kMR, b += kNR) {
-    for (int r = 0; r < kMR; ++r) {
-      const float ar = a[r];
-      for (int j = 0; j < kNR; ++j) acc[r][j] += ar * b[j];
-    }
-  }
-  if (bias != nullptr) {
-    for (int r = 0; r < rows; ++r)
-      for (int j = 0; j < kNR; ++j) acc[r][j] += bias[r];
-  }
-  if (rows == kMR && cols == kNR) {
-    store_tile<kMR, kNR>(acc, rows, cols, c, ldc, u, beta);
-  } else {
-    store_tile<0, 0>(acc, rows, cols, c, ldc, u, beta);
-  }
-  if (act != nullptr) {  // on the final values (the tile is still in L1)
-    const Activation f = *act;
-    for (int r = 0; r < rows; ++r, c += ldc)
-      for (int j = 0; j < cols; ++j) c[j] = f(c[j]);
-  }
-}
-
 struct Problem {
+  const detail::GemmKernel* kern;
   Operand a;
   const PackedA* packed_a;  // when set, used instead of packing `a`
   const PanelSource* b;
@@ -152,6 +109,9 @@ void macro_kernel(const Problem& pr, const float* pa, const float* pb,
                   bool first_k, bool last_k) {
   const float* bias = last_k ? pr.row_bias : nullptr;
   const Activation* act = last_k ? pr.act : nullptr;
+  using detail::Update;
+  const int kMR = pr.kern->mr, kNR = pr.kern->nr;
+  const detail::MicroKernel tile = pr.kern->tile;
   const Update u = !first_k ? Update::kAccumulate
                    : pr.beta == 0.f ? Update::kAssign
                    : pr.beta == 1.f ? Update::kAccumulate
@@ -160,7 +120,7 @@ void macro_kernel(const Problem& pr, const float* pa, const float* pb,
     const int cols = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
     for (int64_t ir = 0; ir < mc; ir += kMR) {
       const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
-      micro_kernel(kc, pa + ir * kc, pb + jr * kc,
+      tile(kc, pa + ir * kc, pb + jr * kc,
                    pr.c + (i0 + ir) * pr.ldc + j0 + jr, pr.ldc, rows, cols, u,
                    pr.beta, bias != nullptr ? bias + i0 + ir : nullptr, act);
     }
@@ -170,6 +130,8 @@ void macro_kernel(const Problem& pr, const float* pa, const float* pb,
 // Serial blocked GEMM on the C rectangle [m0, m1) x [n0, n1).
 void gemm_tile(const Problem& pr, int64_t m0, int64_t m1, int64_t n0,
                int64_t n1) {
+  const int kMR = pr.kern->mr, kNR = pr.kern->nr;
+  const int64_t kNC = ::odla_ref::kNC / kNR * kNR, kMC = ::odla_ref::kMC / kMR * kMR;
   const int64_t kc_max = std::min(kKC, pr.K);
   const int64_t nc_max = std::min(kNC, (n1 - n0 + kNR - 1) / kNR * kNR);
   const int64_t mc_max = std::min(kMC, (m1 - m0 + kMR - 1) / kMR * kMR);
@@ -180,14 +142,14 @@ void gemm_tile(const Problem& pr, int64_t m0, int64_t m1, int64_t n0,
     const int64_t nc = std::min(kNC, n1 - jc);
     for (int64_t pc = 0; pc < pr.K; pc += kKC) {
       const int64_t kc = std::min(kKC, pr.K - pc);
-      pr.b->pack(pc, kc, jc, nc, pb);
+      pr.b->pack(pc, kc, jc, nc, kNR, pb);
       for (int64_t ic = m0; ic < m1; ic += kMC) {
         const int64_t mc = std::min(kMC, m1 - ic);
         const float* block = pa;
         if (pr.packed_a != nullptr)  // ic is a multiple of kMR (see bound())
           block = pr.packed_a->data.data() + pc * pr.packed_a->m_pad + ic * kc;
         else
-          pack_a(pr.a, ic, mc, pc, kc, pr.alpha, pa);
+          pack_a(kMR, pr.a, ic, mc, pc, kc, pr.alpha, pa);
         macro_kernel(pr, block, pb, ic, mc, jc, nc, kc, pc == 0, pc + kc == pr.K);
       }
     }
@@ -195,7 +157,7 @@ void gemm_tile(const Problem& pr, int64_t m0, int64_t m1, int64_t n0,
 }
 
 // Splits C into tm x tn tiles for the pool, favoring square-ish tiles.
-void split(int64_t M, int64_t N, int64_t K, int64_t* tm, int64_t* tn) {
+void split(int64_t M, int64_t N, int64_t K, int kMR, int kNR, int64_t* tm, int64_t* tn) {
   *tm = *tn = 1;
   const int64_t threads = num_threads();
   if (threads == 1 || M * N * K < (int64_t{1} << 18)) return;
@@ -226,7 +188,8 @@ void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
 // Splits C over the pool and runs gemm_tile on each part.
 void run_tiles(const Problem& pr, int64_t M, int64_t N) {
   int64_t tm, tn;
-  split(M, N, pr.K, &tm, &tn);
+  const int kMR = pr.kern->mr, kNR = pr.kern->nr;
+  split(M, N, pr.K, kMR, kNR, &tm, &tn);
   parallel_for(tm * tn, [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {
       const int64_t im = t / tn, in = t % tn;
@@ -240,6 +203,8 @@ void run_tiles(const Problem& pr, int64_t M, int64_t N) {
 
 namespace detail {
 
+int gemm_panel_width() { return gemm_kernel().nr; }
+
 void sgemm_panels(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha,
                   const float* A, int64_t lda, const PanelSource& b,
                   float beta, float* C, int64_t ldc) {
@@ -248,19 +213,21 @@ void sgemm_panels(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha,
     scale_c(M, N, beta, C, ldc);
     return;
   }
-  run_tiles(Problem{{A, lda, trans_a}, nullptr, &b, alpha, beta, C, ldc, K}, M, N);
+  run_tiles(Problem{&gemm_kernel(), {A, lda, trans_a}, nullptr, &b, alpha, beta, C, ldc, K}, M, N);
 }
 
 PackedA pack_a_matrix(bool trans_a, int64_t M, int64_t K, float alpha, const float* A,
                       int64_t lda) {
+  const int kMR = gemm_kernel().mr;
   PackedA p;
+  p.mr = kMR;
   p.M = M;
   p.K = K;
   p.m_pad = (M + kMR - 1) / kMR * kMR;
   p.data.resize(static_cast<size_t>(p.m_pad * K));
   const Operand a{A, lda, trans_a};
   for (int64_t pc = 0; pc < K; pc += kKC)
-    pack_a(a, 0, M, pc, std::min(kKC, K - pc), alpha, p.data.data() + pc * p.m_pad);
+    pack_a(kMR, a, 0, M, pc, std::min(kKC, K - pc), alpha, p.data.data() + pc * p.m_pad);
   return p;
 }
 
@@ -272,7 +239,8 @@ void sgemm_packed(const PackedA& a, int64_t N, const PanelSource& b, float* C, i
       std::fill(C + i * ldc, C + i * ldc + N, act(row_bias != nullptr ? row_bias[i] : 0.f));
     return;
   }
-  run_tiles(Problem{{nullptr, 0, false}, &a, &b, 1.f, 0.f, C, ldc, a.K, row_bias,
+  if (a.mr != gemm_kernel().mr) std::abort();  // packed for another kernel
+  run_tiles(Problem{&gemm_kernel(), {nullptr, 0, false}, &a, &b, 1.f, 0.f, C, ldc, a.K, row_bias,
                     act.active() ? &act : nullptr},
             a.M, N);
 }

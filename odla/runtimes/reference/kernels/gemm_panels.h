@@ -11,24 +11,22 @@
 namespace odla_ref {
 namespace detail {
 
-// Width of a packed B panel (columns of C per micro-tile), sized to the
-// vector registers of the target.
-#if defined(__AVX512F__)
-constexpr int kGemmNR = 32;
-#elif defined(__AVX__)
-constexpr int kGemmNR = 16;
-#else
-constexpr int kGemmNR = 8;
-#endif
+// Largest width of a packed B panel over the ISA kernels (see gemm_kernels.h);
+// the width in use is gemm_panel_width().
+constexpr int kGemmMaxNR = 32;
+
+// Columns per packed B panel (and of C per micro-tile) of the kernel for
+// active_isa(): 32 (AVX-512), 16 (AVX2), 12 (NEON) or 8 (portable).
+int gemm_panel_width();
 
 // Supplies the logical B[K, N] of a GEMM in packed form.
 class PanelSource {
  public:
-  // Writes B[k0:k0+kc, j0:j0+nc] to dst as consecutive panels of kGemmNR
-  // columns: element (k, j) of the block goes to
-  // dst[(j / kGemmNR) * kc * kGemmNR + k * kGemmNR + j % kGemmNR];
-  // columns past nc in the last panel must be written as 0.
-  virtual void pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc,
+  // Writes B[k0:k0+kc, j0:j0+nc] to dst as consecutive panels of nr
+  // (= gemm_panel_width(), at most kGemmMaxNR) columns: element (k, j) of the
+  // block goes to dst[(j / nr) * kc * nr + k * nr + j % nr]; columns past nc
+  // in the last panel must be written as 0.
+  virtual void pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc, int nr,
                     float* dst) const = 0;
 
  protected:
@@ -47,6 +45,7 @@ void sgemm_panels(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha,
 // row panels of op(A)[:, k0:k0+kc] at data[k0 * m_pad + row * kc].
 struct PackedA {
   int64_t M = 0, K = 0, m_pad = 0;  // m_pad: M rounded up to the panel height
+  int mr = 0;                       // the panel height (that of the kernel in use)
   std::vector<float> data;
 };
 PackedA pack_a_matrix(bool trans_a, int64_t M, int64_t K, float alpha, const float* A,

@@ -17,7 +17,7 @@ namespace detail {
 class Im2colPanels final : public PanelSource {
  public:
   Im2colPanels(const Geometry3& g, const float* x) : g_(g), x_(x) {}
-  void pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc,
+  void pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc, int nr,
             float* dst) const override;
 
  private:
@@ -41,7 +41,7 @@ class ShiftedPanels final : public PanelSource {
  public:
   ShiftedPanels(const float* base, std::vector<int64_t> offsets)
       : base_(base), offsets_(std::move(offsets)) {}
-  void pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc,
+  void pack(int64_t k0, int64_t kc, int64_t j0, int64_t nc, int nr,
             float* dst) const override;
 
  private:
