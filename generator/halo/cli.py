@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,8 +13,11 @@ import numpy as np
 
 from halo import __version__, paths
 from halo.analysis import summary
+from halo.codegen.capabilities import PORTABLE, load_capabilities
+from halo.codegen.emit import placement
 from halo.compiler import CompileOptions, compile_model, import_and_optimize, parse_input_shape
 from halo.errors import HaloError, OptionError
+from halo.ir.graph import Graph
 
 
 def _add_compile_options(p: argparse.ArgumentParser) -> None:
@@ -128,7 +132,20 @@ def cmd_info(a: argparse.Namespace) -> int:
     print(f"FLOPs: {s['flops']:,} ({s['flops'] / 1e9:.3f} GFLOP)")  # type: ignore[operator]
     print(f"peak activation memory: {_fmt_bytes(s['activation_bytes'])} "  # type: ignore[arg-type]
           f"(+ {_fmt_bytes(s['io_bytes'])} inputs/outputs)")  # type: ignore[arg-type]
+    _print_placement(graph, a.runtime)
     return 0
+
+
+def _print_placement(graph: Graph, runtime: str) -> None:
+    """Which runtime's kernels run which nodes (own kernels, or the portable fallback)."""
+    rows = placement(graph, load_capabilities(runtime))
+    by_kernel = Counter(k for _, _, k in rows)
+    print(f"runtime {runtime}: " + ", ".join(
+        f"{n} node(s) on {k}" + (" (portable fallback)" if k != runtime else "")
+        for k, n in sorted(by_kernel.items(), key=lambda kv: kv[0] != runtime)))
+    if runtime != PORTABLE:
+        for name, fn, kernel in rows:
+            print(f"  {name}: {fn} -> {kernel}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--input", action="append", default=[], type=Path, help=".npy per model input")
     r.add_argument("--out", type=Path, required=True, help="folder for output_<i>.npy")
     r.set_defaults(fn=cmd_run)
-    pr = sub.add_parser("profile", help="run repeatedly with per-node timing (reference runtime)")
+    pr = sub.add_parser("profile", help="run repeatedly with per-node timing")
     _add_compile_options(pr)
     pr.add_argument("--input", action="append", default=[], type=Path, help=".npy per model input")
     pr.add_argument("--repeat", type=int, default=10, help="timed calls (default 10)")

@@ -5,22 +5,20 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import platform
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from halo import paths
 from halo.errors import ToolchainError
 
-# On x86 GCC and Clang vectorize with 256-bit registers by default even where AVX-512 exists;
-# the GEMM micro-kernel's 8x32 tile then needs twice the registers and spills (1.5x slower).
-_X86 = platform.machine().lower() in ("x86_64", "amd64", "i686")
-RUNTIME_FLAGS = ("-std=c++17", "-O3", "-march=native", *(("-mprefer-vector-width=512",) if _X86 else ()),
-                 "-fPIC", "-pthread", "-DNDEBUG")
+# The runtimes' kernels pick their instruction set when they start (kernels/isa.h), so the build
+# needs no -march: the same flags as the CMake build (odla_runtime_options) and the packages.
+RUNTIME_FLAGS = ("-std=c++17", "-O3", "-fwrapv", "-fPIC", "-pthread", "-DNDEBUG")
 MODEL_FLAGS = ("-std=c++17", "-O1", "-fPIC", "-Wall", "-Wextra", "-Werror")
 
 
@@ -33,8 +31,10 @@ def cache_root() -> Path:
 def cxx() -> str:
     compiler = os.environ.get("CXX", "g++")
     if shutil.which(compiler) is None:
-        raise ToolchainError(f"C++ compiler '{compiler}' not found",
-                             hint="install g++ (apt-get install g++) or set CXX")
+        raise ToolchainError(
+            f"C++ compiler '{compiler}' not found",
+            hint="install g++ (apt-get install g++) or set CXX",
+        )
     return compiler
 
 
@@ -49,11 +49,14 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _run(cmd: Sequence[str], what: str) -> None:
+def _run(
+    cmd: Sequence[str],
+    what: str,
+    hint: str = "this is a HALO bug if the generated code or a runtime fails to build",
+) -> None:
     proc = subprocess.run(list(cmd), capture_output=True, text=True)
     if proc.returncode != 0:
-        raise ToolchainError(f"{what} failed:\n$ {' '.join(cmd)}\n{proc.stderr[-4000:]}",
-                             hint="this is a HALO bug if the generated code or a runtime fails to build")
+        raise ToolchainError(f"{what} failed:\n$ {' '.join(cmd)}\n{proc.stderr[-4000:]}", hint=hint)
 
 
 def _digest(parts: Sequence[bytes]) -> str:
@@ -63,46 +66,108 @@ def _digest(parts: Sequence[bytes]) -> str:
     return h.hexdigest()[:24]
 
 
-def runtime_sources(runtime: str) -> list[Path]:
-    root = paths.runtime_dir(runtime)
-    return sorted(p for p in root.rglob("*") if p.suffix in (".cc", ".cpp", ".h", ".hpp"))
+@dataclass(frozen=True)
+class RuntimeBuild:
+    """A runtime's build description (odla/runtimes/<rt>/build.txt, shared with CMake)."""
+
+    name: str
+    sources: tuple[Path, ...]  # translation units
+    headers: tuple[Path, ...]  # every header the sources may include (cache key)
+    includes: tuple[Path, ...]
+    libraries: tuple[str, ...]  # system libraries, -l names
+    debian: tuple[str, ...]  # Debian packages that provide them
+
+    def link_flags(self) -> list[str]:
+        return [f"-l{lib}" for lib in self.libraries]
 
 
-def build_runtime(runtime: str) -> Path:
+_BUILD_KEYS = ("sources", "includes", "libraries", "debian")
+
+
+def runtime_build(runtime: str) -> RuntimeBuild:
+    path = paths.runtime_dir(runtime) / "build.txt"
+    if not path.is_file():
+        raise ToolchainError(
+            f"runtime '{runtime}' has no build description ({path})",
+            hint="available runtimes: " + ", ".join(paths.available_runtimes()),
+        )
+    fields: dict[str, list[str]] = {k: [] for k in _BUILD_KEYS}
+    for line in path.read_text().splitlines():
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if words[0] not in fields:
+            raise ToolchainError(
+                f"{path}: unknown key '{words[0]}'", hint="keys: " + ", ".join(_BUILD_KEYS)
+            )
+        fields[words[0]] += words[1:]
+    root = paths.odla_dir() / "runtimes"
+    folders = [root / f for f in fields["sources"]]
+    includes = tuple(root / f for f in fields["includes"])
+    headers = {h for d in {*folders, *includes} for h in d.glob("*.h")}
+    return RuntimeBuild(
+        name=runtime,
+        sources=tuple(p for d in folders for p in sorted(d.glob("*.cc"))),
+        headers=tuple(sorted(headers)),
+        includes=includes,
+        libraries=tuple(fields["libraries"]),
+        debian=tuple(fields["debian"]),
+    )
+
+
+def _missing_packages_hint(rt: RuntimeBuild) -> str:
+    if not rt.debian:
+        return "this is a HALO bug if the generated code or a runtime fails to build"
+    debs = " ".join(rt.debian)
+    return (
+        f"the {rt.name} runtime needs the Debian package(s) {debs}: run `make setup` "
+        f"or `apt-get install {debs}`"
+    )
+
+
+def build_runtime(runtime: str) -> tuple[Path, RuntimeBuild]:
     """Static library of ``runtime`` for the host (position-independent), cached."""
+    rt = runtime_build(runtime)
     include = paths.odla_dir() / "include"
-    sources = runtime_sources(runtime)
     headers = sorted(include.rglob("*.h"))
-    key = _digest([p.read_bytes() for p in [*sources, *headers]] +
-                  [" ".join((cxx(), *RUNTIME_FLAGS)).encode(), runtime.encode()])
+    build_file = paths.runtime_dir(runtime) / "build.txt"
+    key = _digest(
+        [p.read_bytes() for p in [*rt.sources, *rt.headers, *headers, build_file]]
+        + [" ".join((cxx(), *RUNTIME_FLAGS)).encode(), runtime.encode()]
+    )
     out_dir = cache_root() / "runtimes" / f"{runtime}-{key}"
     lib = out_dir / f"libodla_{runtime}.a"
     with _locked(out_dir):
         if lib.exists():
-            return lib
+            return lib, rt
         tmp = out_dir / "obj"
         tmp.mkdir(parents=True, exist_ok=True)
-        units = [p for p in sources if p.suffix in (".cc", ".cpp")]
-        root = paths.runtime_dir(runtime)
+        root = paths.odla_dir() / "runtimes"
+        flags = [*RUNTIME_FLAGS, f"-I{include}", *(f"-I{d}" for d in rt.includes)]
 
         def compile_one(src: Path) -> Path:
             obj = tmp / (str(src.relative_to(root)).replace("/", "_") + ".o")
-            _run([cxx(), *RUNTIME_FLAGS, f"-I{include}", f"-I{root}", "-c", str(src), "-o", str(obj)],
-                 f"compiling the {runtime} runtime ({src.name})")
+            _run(
+                [cxx(), *flags, "-c", str(src), "-o", str(obj)],
+                f"compiling the {runtime} runtime ({src.name})",
+                _missing_packages_hint(rt),
+            )
             return obj
 
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            objs = list(pool.map(compile_one, units))
+            objs = list(pool.map(compile_one, rt.sources))
         _run(["ar", "rcs", str(lib) + ".tmp", *map(str, objs)], "archiving the runtime")
         os.replace(str(lib) + ".tmp", lib)
         shutil.rmtree(tmp, ignore_errors=True)
-    return lib
+    return lib, rt
 
 
 def build_model_library(files: dict[str, bytes], name: str, runtime: str) -> Path:
     """Shared library of a generated model linked with ``runtime``; cached by content."""
-    lib = build_runtime(runtime)
-    key = _digest([files[k] for k in sorted(files)] + [str(lib).encode(), " ".join(MODEL_FLAGS).encode()])
+    lib, rt = build_runtime(runtime)
+    key = _digest(
+        [files[k] for k in sorted(files)] + [str(lib).encode(), " ".join(MODEL_FLAGS).encode()]
+    )
     out_dir = cache_root() / "models" / key
     so = out_dir / f"lib{name}.so"
     with _locked(out_dir):
@@ -113,7 +178,22 @@ def build_model_library(files: dict[str, bytes], name: str, runtime: str) -> Pat
             (out_dir / fname).write_bytes(data)
         srcs = [str(out_dir / f) for f in sorted(files) if f.endswith((".cc", ".o"))]
         include = paths.odla_dir() / "include"
-        _run([cxx(), *MODEL_FLAGS, "-shared", f"-I{include}", f"-I{out_dir}", *srcs, str(lib),
-              "-pthread", "-Wl,-Bsymbolic", "-o", str(so) + ".tmp"], f"building model {name}")
+        _run(
+            [
+                cxx(),
+                *MODEL_FLAGS,
+                "-shared",
+                f"-I{include}",
+                f"-I{out_dir}",
+                *srcs,
+                str(lib),
+                *rt.link_flags(),
+                "-pthread",
+                "-Wl,-Bsymbolic",
+                "-o",
+                str(so) + ".tmp",
+            ],
+            f"building model {name}",
+        )
         os.replace(str(so) + ".tmp", so)
     return so

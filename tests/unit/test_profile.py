@@ -1,4 +1,4 @@
-"""`halo profile`: per-node timing from the reference runtime, read back and summarised."""
+"""`halo profile`: per-node timing from the runtime, read back and summarised."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def conv_sigmoid(tmp_path: Path) -> Path:
 def test_every_node_is_timed_once_per_call(conv_sigmoid: Path) -> None:
     x = np.ones((1, 3, 16, 16), np.float32)
     p = profile_model(conv_sigmoid, [x], CompileOptions(), repeat=4)
-    assert p.executions == 4
+    assert p.executions == 4 and p.runtime == "reference" and p.arena_bytes > 0
     assert sorted(n.op for n in p.nodes) == ["odla_Conv", "odla_Sigmoid"]
     assert all(n.calls == 4 and n.ms > 0 for n in p.nodes)
     assert {op for op, _, _ in p.by_op()} == {"odla_Conv", "odla_Sigmoid"}
@@ -53,15 +53,19 @@ def test_cli_prints_the_table(conv_sigmoid: Path, tmp_path: Path) -> None:
 
 
 def test_parse_keeps_the_last_computation() -> None:
-    text = ("# odla_reference profile\texecutions\t2\n0\todla_Add\ta\t2\t4000\n"
-            "# odla_reference profile\texecutions\t3\n1\todla_Mul\tb\t3\t9000000\n")
-    executions, nodes = parse(text)
-    assert executions == 3 and [(n.op, n.value, n.calls, n.ms) for n in nodes] == [("odla_Mul", "b", 3, 9.0)]
+    text = ("# odla profile\truntime\treference\texecutions\t2\tarena_bytes\t64\n"
+            "0\todla_Add\ta\treference\t2\t4000\n"
+            "# odla profile\truntime\treference\texecutions\t3\tarena_bytes\t128\n"
+            "1\todla_Mul\tb\treference\t3\t9000000\n")
+    result = parse(text)
+    assert result.header == {"runtime": "reference", "executions": "3", "arena_bytes": "128"}
+    assert [(n.op, n.value, n.kernel, n.calls, n.ms) for n in result.nodes] == [
+        ("odla_Mul", "b", "reference", 3, 9.0)]
 
 
 def test_bad_options(conv_sigmoid: Path) -> None:
     x = np.ones((1, 3, 16, 16), np.float32)
     with pytest.raises(OptionError, match="--repeat"):
         profile_model(conv_sigmoid, [x], CompileOptions(), repeat=0)
-    with pytest.raises(OptionError, match="reference runtime"):
+    with pytest.raises(OptionError, match="emulator"):
         profile_model(conv_sigmoid, [x], CompileOptions(runtime="emulator"))

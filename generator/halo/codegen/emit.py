@@ -118,6 +118,14 @@ def _lower_all(graph: Graph, namer: _Namer, caps: Capabilities) -> list[Call]:
     return calls
 
 
+def placement(graph: Graph, caps: Capabilities) -> list[tuple[str, str, str]]:
+    """(node name, ODLA function, runtime whose kernel runs it) per node, in graph order."""
+    calls = _lower_all(graph, _Namer(), caps)
+    return [
+        (n.name, c.fn, caps.kernel_for(c.fn, c.dtype) or "") for n, c in zip(graph.nodes, calls)
+    ]
+
+
 def build_view(graph: Graph, name: str, banner: Sequence[str], caps: Capabilities) -> ModelView:
     namer = _Namer()
     m = ModelView(name, f"HALO_{cpp.ident(name).upper()}_H_", list(banner))

@@ -6,6 +6,8 @@
 #include <limits>
 #include <vector>
 
+#include "activation.h"
+
 namespace odla_ref {
 namespace detail {
 
@@ -16,20 +18,6 @@ constexpr int kGemmMaxNR = 32;
 // Columns per packed B panel (and of C per micro-tile) of the kernel for
 // active_isa(): 32 (AVX-512), 16 (AVX2), 12 (NEON) or 8 (portable).
 int gemm_panel_width();
-
-// A clamp applied to results as they are stored (a fused Relu or Clamp), with
-// the fused op's exact semantics: Relu (nan_to_lo) maps NaN and -0 to lo, Clamp
-// keeps both. The default keeps every value.
-struct Activation {
-  static constexpr float kInf = std::numeric_limits<float>::infinity();
-  float lo = -kInf, hi = kInf;
-  bool nan_to_lo = false;
-  bool active() const { return lo != -kInf || hi != kInf || nan_to_lo; }
-  float operator()(float x) const {
-    if (nan_to_lo) return x > lo ? (x > hi ? hi : x) : lo;
-    return x < lo ? lo : (x > hi ? hi : x);
-  }
-};
 
 // Supplies the logical B[K, N] of a GEMM in packed form.
 class PanelSource {

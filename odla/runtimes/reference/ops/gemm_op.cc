@@ -4,6 +4,7 @@
 
 #include "broadcast.h"
 #include "builder.h"
+#include "float16.h"
 #include "kernels/gemm.h"
 #include "kernels/parallel.h"
 

@@ -1,7 +1,8 @@
-// Helpers shared by the op builders: operand validation, shape utilities and
-// appending a node to the current computation.
+// Helpers shared by the op builders of every runtime: operand validation, shape
+// utilities and appending a node to the current computation.
 #pragma once
 
+#include <any>
 #include <functional>
 #include <initializer_list>
 #include <string>
@@ -48,6 +49,7 @@ struct NodeOptions {
   bool is_view = false;
   std::function<Kernel(const odla_ref::detail::Activation&)> with_clamp;  // see Node
   std::optional<odla_ref::detail::Activation> clamp;                      // see Node
+  std::any params;                                                        // see Node
 };
 
 // Appends a node computing `kernel` and returns its outputs (types as given;
@@ -63,15 +65,5 @@ odla_value add_node(const char* op, std::vector<odla_value> inputs,
                     Kernel kernel, const NodeOptions& options = {});
 
 std::string type_str(const TensorType& t);
-
-// Serves float16 operands for ops that compute in float32: each float16 operand
-// is cast to float32, `build` makes the op on the casts (with a made-up id), and
-// its float32 result is cast back to float16 under `id`. NULL operands (optional
-// ones left out) and other element types pass unchanged.
-using WideBuild = std::function<odla_value(const std::vector<odla_value>&, odla_value_id)>;
-odla_value via_float32(std::vector<odla_value> operands, const odla_value_id id,
-                       const WideBuild& build);
-// Whether `v` (an operand, checked) holds float16 elements.
-bool is_half(odla_value v, const char* what);
 
 }  // namespace odla_rt

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "api.h"
+#include "backend.h"
 
 namespace odla_rt {
 namespace {
@@ -25,15 +26,15 @@ struct Group {
 
 class Planner {
  public:
-  explicit Planner(const _odla_computation& c)
-      : comp_(c), num_nodes_(static_cast<int>(c.nodes.size())) {}
+  Planner(const _odla_computation& c, const std::vector<Node>& nodes)
+      : comp_(c), nodes_(nodes), num_nodes_(static_cast<int>(nodes.size())) {}
 
   std::shared_ptr<Plan> run() {
     mark_live();
     fuse_clamps();
     init_groups();
     for (int i = 0; i < num_nodes_; ++i) {
-      const Node& n = comp_.nodes[i];
+      const Node& n = nodes_[i];
       if (live_node_[i] && is_view(i)) unite(n.inputs[0]->index, n.outputs[0]->index);
     }
     for (int i = 0; i < num_nodes_; ++i) try_in_place(i);
@@ -48,7 +49,7 @@ class Planner {
     live_value_.assign(comp_.values.size(), false);
     for (odla_value o : comp_.outputs) live_value_[o->index] = true;
     for (int i = num_nodes_; i-- > 0;) {
-      const Node& n = comp_.nodes[i];
+      const Node& n = nodes_[i];
       for (odla_value o : n.outputs) live_node_[i] = live_node_[i] || live_value_[o->index];
       if (!live_node_[i]) continue;
       for (odla_value o : n.outputs) live_value_[o->index] = true;
@@ -56,7 +57,7 @@ class Planner {
     }
   }
 
-  bool is_view(int i) const { return comp_.nodes[i].is_view || fused_view_[i]; }
+  bool is_view(int i) const { return nodes_[i].is_view || fused_view_[i]; }
 
   // A live clamp node j whose one input is output 0 of a node i that can apply
   // the clamp itself, read by nothing but j and not a computation output: i
@@ -68,19 +69,19 @@ class Planner {
     std::vector<int> producer(comp_.values.size(), -1), readers(comp_.values.size(), 0);
     for (int i = 0; i < num_nodes_; ++i) {
       if (!live_node_[i]) continue;
-      for (odla_value v : comp_.nodes[i].inputs) ++readers[v->index];
-      if (!comp_.nodes[i].outputs.empty()) producer[comp_.nodes[i].outputs[0]->index] = i;
+      for (odla_value v : nodes_[i].inputs) ++readers[v->index];
+      if (!nodes_[i].outputs.empty()) producer[nodes_[i].outputs[0]->index] = i;
     }
     for (odla_value o : comp_.outputs) ++readers[o->index];
     for (int j = 0; j < num_nodes_; ++j) {
-      const Node& c = comp_.nodes[j];
+      const Node& c = nodes_[j];
       if (!live_node_[j] || !c.clamp || c.inputs.size() != 1 || c.outputs.size() != 1) continue;
       const int v = c.inputs[0]->index, i = producer[v];
-      if (i < 0 || readers[v] != 1 || !comp_.nodes[i].with_clamp || fused_view_[i]) continue;
+      if (i < 0 || readers[v] != 1 || !nodes_[i].with_clamp || fused_view_[i]) continue;
       const TensorType& a = comp_.values[v]->type;
       const TensorType& b = c.outputs[0]->type;
       if (a.dtype != ODLA_FLOAT32 || b.dtype != a.dtype || b.dims != a.dims) continue;
-      fused_kernel_[i] = comp_.nodes[i].with_clamp(*c.clamp);
+      fused_kernel_[i] = nodes_[i].with_clamp(*c.clamp);
       fused_view_[j] = true;
     }
   }
@@ -93,8 +94,8 @@ class Planner {
     }
     for (int i = 0; i < num_nodes_; ++i) {
       if (!live_node_[i]) continue;
-      for (odla_value v : comp_.nodes[i].inputs) touch(v->index, i);
-      for (odla_value v : comp_.nodes[i].outputs) touch(v->index, i);
+      for (odla_value v : nodes_[i].inputs) touch(v->index, i);
+      for (odla_value v : nodes_[i].outputs) touch(v->index, i);
     }
     for (odla_value o : comp_.outputs) {
       touch(o->index, num_nodes_);
@@ -130,7 +131,7 @@ class Planner {
   // Lets node i write its output over input `inplace_input` when that input's
   // storage is an intermediate that nothing reads after node i.
   void try_in_place(int i) {
-    const Node& n = comp_.nodes[i];
+    const Node& n = nodes_[i];
     if (!live_node_[i] || is_view(i) || n.inplace_input < 0) return;
     const int g = find(n.inputs[n.inplace_input]->index);
     const Group& grp = groups_[g];
@@ -175,7 +176,7 @@ class Planner {
       }
     }
     for (int i = 0; i < num_nodes_; ++i) {
-      const Node& n = comp_.nodes[i];
+      const Node& n = nodes_[i];
       if (!live_node_[i] || is_view(i)) continue;
       Step step;
       step.kernel = fused_kernel_[i] ? fused_kernel_[i] : n.kernel;
@@ -203,6 +204,7 @@ class Planner {
   }
 
   const _odla_computation& comp_;
+  const std::vector<Node>& nodes_;  // lowered (backend.h)
   const int num_nodes_;
   std::vector<bool> live_node_, live_value_;
   std::vector<bool> fused_view_;      // clamp nodes fused into their producer
@@ -217,7 +219,12 @@ std::shared_ptr<const Plan> get_plan(_odla_computation& computation) {
   if (!computation.error.empty())
     throw Error("the computation has a build error: " + computation.error, ODLA_FAILURE);
   if (computation.outputs.empty()) fail("the computation has no outputs");
-  if (!computation.plan) computation.plan = Planner(computation).run();
+  if (!computation.plan) {
+    std::vector<Node> nodes = lower(computation);
+    std::shared_ptr<Plan> plan = Planner(computation, nodes).run();
+    plan->nodes = std::move(nodes);
+    computation.plan = std::move(plan);
+  }
   return computation.plan;
 }
 

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "builder.h"
+#include "float16.h"
 #include "kernels/norm.h"
 #include "kernels/softmax.h"
 

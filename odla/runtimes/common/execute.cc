@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api.h"
+#include "backend.h"
 #include "graph.h"
 #include "planner.h"
 
@@ -66,6 +67,15 @@ void resolve_bindings(const _odla_computation& comp, const _odla_context& ctx,
   }
 }
 
+// "odla function<TAB>output id<TAB>kernel" per node of a plan (profiles).
+std::vector<std::string> node_labels(const void* p) {
+  std::vector<std::string> labels;
+  for (const odla_rt::Node& n : static_cast<const odla_rt::Plan*>(p)->nodes)
+    labels.push_back(n.op + "\t" + (n.outputs.empty() ? std::string() : n.outputs[0]->id) + "\t" +
+                     (n.native ? odla_rt::backend().name : std::string("reference")));
+  return labels;
+}
+
 void run(_odla_computation& comp, _odla_context& ctx) {
   std::shared_ptr<const odla_rt::Plan> plan = odla_rt::get_plan(comp);
   std::vector<const void*> args;
@@ -100,7 +110,7 @@ void run(_odla_computation& comp, _odla_context& ctx) {
       times.emplace_back(step.node, static_cast<uint64_t>(spent.count()));
     }
   }
-  if (profiling) comp.profile.add(times, comp.nodes.size());
+  if (profiling) comp.profile.add(plan, times, &node_labels, plan->arena_bytes);
   for (const auto& [v, o] : plan->copies) {
     const size_t bytes = comp.values[v]->type.bytes();
     if (bytes != 0 && outs[o] != ptr[v]) std::memmove(outs[o], ptr[v], bytes);

@@ -1,11 +1,13 @@
-// Recorded graph of the reference runtime: values, nodes, computations and
-// contexts (the structs behind the opaque ODLA handles).
+// The recorded graph shared by every runtime: values, nodes, computations and
+// contexts (the structs behind the opaque ODLA handles). No kernel headers here:
+// a node carries its kernel as a closure and its parameters as `params`.
 #pragma once
 
 #include <ODLA/odla.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <any>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -14,8 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "activation.h"
 #include "dtype.h"
-#include "kernels/gemm_panels.h"
 #include "profile.h"
 
 namespace odla_rt {
@@ -64,6 +66,12 @@ struct Node {
   // the fused kernel and the second becomes a view.
   std::function<Kernel(const odla_ref::detail::Activation&)> with_clamp;
   std::optional<odla_ref::detail::Activation> clamp;
+  // The op's parameters as its builder worked them out (e.g. odla_ref::ConvParams),
+  // for runtimes whose own kernels take the node over (see backend.h).
+  std::any params;
+  // Which kernel runs the node: false for the portable kernel recorded by the builder,
+  // true once the runtime's lowering gave it one of its own.
+  bool native = false;
 };
 
 struct Plan;

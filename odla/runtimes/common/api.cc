@@ -1,5 +1,6 @@
 #include "api.h"
 
+#include "backend.h"
 #include "graph.h"
 
 namespace odla_rt {
@@ -60,6 +61,9 @@ const char* odla_GetLastErrorMessage(void) {
   return odla_rt::t_last_error.c_str();
 }
 
-const char* odla_GetVersionString(void) { return "ODLA 0.5.0 (HALO reference runtime)"; }
+const char* odla_GetVersionString(void) {
+  static const std::string version = "ODLA 0.5.0 (HALO " + odla_rt::backend().name + " runtime)";
+  return version.c_str();
+}
 
 }  // extern "C"

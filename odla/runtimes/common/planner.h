@@ -24,10 +24,11 @@ struct Step {
   std::vector<int> inputs;   // value indices
   std::vector<int> outputs;  // value indices
   size_t scratch_offset = 0;
-  int node = 0;  // index in the computation's nodes (names it in profiles)
+  int node = 0;  // index in the plan's nodes (names it in profiles)
 };
 
 struct Plan {
+  std::vector<Node> nodes;  // the lowered nodes (backend.h); steps index them
   std::vector<Slot> slots;  // by value index
   std::vector<Step> steps;  // nodes to run, in order (no-op views dropped)
   // Outputs whose value lives elsewhere: (value index, output index), copied

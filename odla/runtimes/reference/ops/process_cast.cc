@@ -1,5 +1,6 @@
 // Cast between any two element types, and Select (ONNX Where).
 #include "elementwise.h"
+#include "float16.h"
 
 namespace odla_rt {
 namespace {

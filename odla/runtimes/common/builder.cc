@@ -109,6 +109,7 @@ std::vector<odla_value> add_node(const char* op, std::vector<odla_value> inputs,
   node.is_view = options.is_view;
   node.with_clamp = options.with_clamp;
   node.clamp = options.clamp;
+  node.params = options.params;
   // Check all ids before creating any value, so a failure leaves no trace.
   for (size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] == nullptr) continue;

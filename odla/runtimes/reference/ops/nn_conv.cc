@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "builder.h"
+#include "float16.h"
 #include "kernels/conv.h"
 #include "kernels/pool.h"
 

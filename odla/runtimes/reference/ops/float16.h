@@ -1,0 +1,21 @@
+// float16 operands of ops that compute in float32 (reference builders).
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "builder.h"
+
+namespace odla_rt {
+
+// Serves float16 operands for ops that compute in float32: each float16 operand
+// is cast to float32, `build` makes the op on the casts (with a made-up id), and
+// its float32 result is cast back to float16 under `id`. NULL operands (optional
+// ones left out) and other element types pass unchanged.
+using WideBuild = std::function<odla_value(const std::vector<odla_value>&, odla_value_id)>;
+odla_value via_float32(std::vector<odla_value> operands, const odla_value_id id,
+                       const WideBuild& build);
+// Whether `v` (an operand, checked) holds float16 elements.
+bool is_half(odla_value v, const char* what);
+
+}  // namespace odla_rt
