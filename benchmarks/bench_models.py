@@ -7,6 +7,8 @@ Keras MobileNetV2 and ResNet50 applications (``weights=None``, seeded) through t
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -154,13 +156,15 @@ def bert(
 
 
 def _keras_tflite(app: str, path: Path) -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
     tf.keras.utils.set_random_seed(0)
     inp = tf.keras.Input((224, 224, 3), batch_size=1)
     build = getattr(tf.keras.applications, app)
     model = build(input_tensor=inp, weights=None, classifier_activation=None)
-    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    with contextlib.redirect_stdout(sys.stderr):  # the converter prints the saved signature
+        path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
 
 
 ONNX_MODELS: dict[str, Callable[[], onnx.ModelProto]] = {

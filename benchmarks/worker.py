@@ -10,6 +10,7 @@ num_threads=THREADS. Inputs are random with a fixed seed (integers 0/1, valid as
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -61,6 +62,7 @@ def tflite_runner(model: str, threads: int) -> Callable[[], object]:
 
 def main(argv: list[str]) -> int:
     engine, model, threads = argv[0], argv[1], int(argv[2])
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     importlib.import_module("onnxruntime" if engine == "ort" else "tensorflow")
     baseline = vm_hwm_kb()  # after importing the engine, before loading the model
     start = time.perf_counter()

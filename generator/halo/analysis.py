@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from halo.ir.graph import Graph, Node
+from halo.ir.graph import Graph, Node, Value
+from halo.ir.ops import elementwise as ew
 
 ALIGN = 64
 
@@ -29,47 +30,262 @@ def node_flops(n: Node) -> int:
         return y.size * int(np.prod(n.attrs.kernel, dtype=np.int64))
     if n.op.startswith("Reduce") or n.op in ("Softmax", "LogSoftmax", "LayerNormalization"):
         return n.inputs[0].size * (1 if n.op.startswith("Reduce") else 5)
-    if n.op in ("Reshape", "Transpose", "Concat", "Slice", "Pad", "Gather", "Expand", "Tile", "Cast"):
+    if n.op in (
+        "Reshape",
+        "Transpose",
+        "Concat",
+        "Slice",
+        "Pad",
+        "Gather",
+        "Expand",
+        "Tile",
+        "Cast",
+    ):
         return 0
     return y.size
+
+
+# How the reference runtime plans a computation (odla/runtimes/reference/planner.cc, arena.cc),
+# per IR op (each IR node is one ODLA node): Reshape is a view of its input; a float32 Relu/Clip
+# whose input is a Conv output read by nothing else becomes a view (the conv applies it); these
+# ops may write their output over an input that dies with them.
+_VIEWS = {"Reshape"}
+_CLAMPS = {"Relu", "Clip"}
+_APPLY_CLAMP = {"Conv"}
+_UNARY = {
+    *ew.FLOAT_UNARY,
+    *ew.NUMERIC_UNARY,
+    "BitwiseNot",
+    "Not",
+    "IsNaN",
+    "IsInf",
+    "LeakyRelu",
+    "Elu",
+    "Celu",
+    "ThresholdedRelu",
+    "Selu",
+    "HardSigmoid",
+    "Gelu",
+    "Cast",
+}
+_BINARY = {
+    *ew.ARITH_BINARY,
+    *ew.COMPARE_BINARY,
+    *ew.LOGIC_BINARY,
+    *ew.BITWISE_BINARY,
+    "PRelu",
+    "Mod",
+    "BitShift",
+}
+_OVER_FIRST = {
+    "Clip",
+    "BatchNormalization",
+    "Softmax",
+    "LogSoftmax",
+    "BitCast",
+    "ScatterND",
+    "ScatterElements",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    """Arena storage needed from step ``first`` to ``last`` (node indices) by ``values``."""
+
+    values: tuple[str, ...]  # the values sharing it; empty for a node's scratch
+    bytes: int
+    first: int
+    last: int
 
 
 @dataclass(frozen=True)
 class MemoryPlan:
     offsets: dict[str, int]  # value name -> arena offset
-    arena_bytes: int
+    arena_bytes: int  # what the runtime allocates
+    lower_bound: int  # max over steps of the bytes of the blocks live at that step
+    blocks: tuple[Block, ...]
+
+
+def _conv_scratch(n: Node) -> int:
+    """Workspace of the reference runtime's stride-1 convolution (kernels/conv.cc)."""
+    if n.op != "Conv" or n.outputs[0].dtype.np != np.float32:
+        return 0
+    x, w, y, a = n.inputs[0], n.inputs[1], n.outputs[0], n.attrs
+    lead = 3 - (x.rank - 2)
+    pad = lambda t: (1,) * lead + tuple(t)  # noqa: E731
+    xin, out, k = pad(x.shape[2:]), pad(y.shape[2:]), pad(w.shape[2:])
+    s, d, p = pad(a.strides), pad(a.dilations), (0,) * lead + tuple(a.pads_begin)
+    cin, cout = x.shape[1], y.shape[1]
+    if a.group > 1 and a.group == cin and cout % cin == 0:  # depthwise
+        return 0
+    if all(k[i] == 1 and s[i] == 1 and p[i] == 0 and xin[i] == out[i] for i in range(3)):
+        return 0  # pointwise
+    if any(v != 1 for v in s):
+        return 0  # im2col panels, no workspace
+    ext = [max(xin[i] + p[i], out[i] + (k[i] - 1) * d[i]) for i in range(3)]
+    wide = ((out[0] - 1) * ext[1] + out[1] - 1) * ext[2] + out[2]
+    return 4 * (cin // a.group * ext[0] * ext[1] * ext[2] + cout // a.group * wide)
+
+
+class _Groups:
+    """Values sharing storage (union-find; the root is the group's first value)."""
+
+    def __init__(self, values: list[Value], steps: dict[int, list[int]], outputs: set[int]) -> None:
+        self.parent = {id(v): id(v) for v in values}
+        self.bytes = {id(v): v.nbytes for v in values}
+        self.first = {k: min(t) for k, t in steps.items()}
+        self.last = {k: max(t) for k, t in steps.items()}
+        self.has_output = {id(v): id(v) in outputs for v in values}
+
+    def find(self, v: Value) -> int:
+        k = id(v)
+        while self.parent[k] != k:
+            self.parent[k] = k = self.parent[self.parent[k]]
+        return k
+
+    def unite(self, keep: Value, other: Value) -> None:
+        a, b = self.find(keep), self.find(other)
+        if a != b:
+            self.first[a] = min(self.first[a], self.first[b])
+            self.last[a] = max(self.last[a], self.last[b])
+            self.bytes[a] = max(self.bytes[a], self.bytes[b])
+            self.has_output[a] = self.has_output[a] or self.has_output[b]
+            self.parent[b] = a
+
+
+def _inplace_input(n: Node) -> int:
+    y = n.outputs[0]
+    if n.op in _OVER_FIRST or (n.op in _UNARY and n.inputs[0].dtype.itemsize == y.dtype.itemsize):
+        return 0
+    if n.op in _BINARY and len(n.inputs) == 2:
+        for i, v in enumerate(n.inputs):
+            if v is not None and v.shape == y.shape and v.dtype.itemsize == y.dtype.itemsize:
+                return i
+    return -1
+
+
+def runtime_blocks(graph: Graph) -> list[Block]:
+    """The arena blocks of the reference runtime's plan, in its order (planner.cc)."""
+    nodes, outputs = graph.nodes, graph.outputs
+    steps: dict[int, list[int]] = {}
+    values: dict[int, Value] = {}
+    readers: dict[int, int] = {}
+    for i, n in enumerate(nodes):
+        for v in [*n.inputs, *n.outputs]:
+            if v is not None:
+                steps.setdefault(id(v), []).append(i)
+                values.setdefault(id(v), v)
+        for v in n.inputs:
+            if v is not None:
+                readers[id(v)] = readers.get(id(v), 0) + 1
+    for v in outputs:
+        steps.setdefault(id(v), []).append(len(nodes))
+        values.setdefault(id(v), v)
+        readers[id(v)] = readers.get(id(v), 0) + 1
+    g = _Groups(list(values.values()), steps, {id(v) for v in outputs})
+    views = set()
+    for j, n in enumerate(nodes):
+        x = n.inputs[0] if n.inputs else None
+        if n.op in _VIEWS:
+            views.add(j)
+        elif (
+            n.op in _CLAMPS
+            and x is not None
+            and x.producer is not None
+            and x.producer.op in _APPLY_CLAMP
+            and x.producer.outputs[0] is x
+            and readers[id(x)] == 1
+            and x.dtype.np == np.float32
+            and n.outputs[0].dtype == x.dtype
+            and n.outputs[0].shape == x.shape
+            and len([v for v in n.inputs if v is not None and not v.is_const]) == 1
+        ):
+            views.add(j)
+    for j in sorted(views):
+        g.unite(nodes[j].inputs[0], nodes[j].outputs[0])
+    produced = {id(v) for n in nodes for v in n.outputs}
+    for i, n in enumerate(nodes):
+        k = -1 if i in views else _inplace_input(n)
+        if k < 0 or k >= len(n.inputs) or n.inputs[k] is None:
+            continue
+        root = g.find(n.inputs[k])
+        if root not in produced or g.has_output[root] or g.last[root] != i:
+            continue
+        if any(j != k and v is not None and g.find(v) == root for j, v in enumerate(n.inputs)):
+            continue
+        if g.bytes[g.find(n.outputs[0])] != g.bytes[root]:
+            continue
+        g.unite(n.inputs[k], n.outputs[0])
+    members: dict[int, list[str]] = {}
+    for v in values.values():
+        members.setdefault(g.find(v), []).append(v.name)
+    blocks = []
+    for n in nodes:  # roots in creation order: node outputs, node by node
+        for v in n.outputs:
+            k = id(v)
+            if g.find(v) != k or g.has_output[k]:  # not a root, or in the caller's output buffer
+                continue
+            blocks.append(Block(tuple(members[k]), g.bytes[k], g.first[k], g.last[k]))
+    for i, n in enumerate(nodes):
+        scratch = 0 if i in views else _conv_scratch(n)
+        if scratch:
+            blocks.append(Block((), scratch, i, i))
+    return blocks
+
+
+def place_blocks(blocks: list[Block]) -> tuple[list[int], int]:
+    """Offsets of ``blocks`` (64-byte multiples) and the arena size: greedy by size (stable),
+    each block into the smallest gap between the blocks already placed that it overlaps in time,
+    else after them (arena.cc)."""
+    sizes = [-(-b.bytes // ALIGN) * ALIGN for b in blocks]
+    offsets = [0] * len(blocks)
+    placed: list[int] = []
+    arena = 0
+    for idx in sorted(range(len(blocks)), key=lambda i: -sizes[i]):
+        b = blocks[idx]
+        live = sorted(
+            (offsets[p], sizes[p])
+            for p in placed
+            if sizes[p] and blocks[p].first <= b.last and b.first <= blocks[p].last
+        )
+        cursor, best, best_gap = 0, -1, 0
+        for off, size in live:
+            if off >= cursor:
+                gap = off - cursor
+                if gap >= sizes[idx] and (best < 0 or gap < best_gap):
+                    best, best_gap = cursor, gap
+            cursor = max(cursor, off + size)
+        offsets[idx] = best if best >= 0 else cursor
+        arena = max(arena, offsets[idx] + sizes[idx])
+        placed.append(idx)
+    return offsets, arena
+
+
+def lower_bound(blocks: list[Block]) -> int:
+    """No placement of ``blocks`` fits in less: the most bytes live at one step."""
+    if not blocks:
+        return 0
+    last = max(b.last for b in blocks)
+    live = [0] * (last + 2)
+    for b in blocks:
+        size = -(-b.bytes // ALIGN) * ALIGN
+        live[b.first] += size
+        live[b.last + 1] -= size
+    return max(np.cumsum(live).tolist())
 
 
 def plan_memory(graph: Graph) -> MemoryPlan:
-    """Liveness-based first-fit placement of intermediate values (not inputs/outputs/constants)."""
-    outputs = {id(v) for v in graph.outputs}
-    last_use: dict[int, int] = {}
-    for i, n in enumerate(graph.nodes):
-        for v in n.inputs:
-            if v is not None:
-                last_use[id(v)] = i
-    live: list[tuple[int, int, int]] = []  # (offset, size, dies_after)
-    offsets: dict[str, int] = {}
-    arena = 0
-    for i, n in enumerate(graph.nodes):
-        live = [blk for blk in live if blk[2] >= i]
-        for v in n.outputs:
-            if id(v) in outputs:
-                continue
-            size = -(-max(v.nbytes, 1) // ALIGN) * ALIGN
-            offset = 0
-            for off, sz, _ in sorted(live):
-                if offset + size <= off:
-                    break
-                offset = max(offset, off + sz)
-            live.append((offset, size, last_use.get(id(v), i)))
-            offsets[v.name] = offset
-            arena = max(arena, offset + size)
-    return MemoryPlan(offsets, arena)
+    """The reference runtime's activation arena for ``graph``: the same grouping (views, fused
+    clamps, in-place results, output buffers, convolution scratch) and placement."""
+    blocks = runtime_blocks(graph)
+    offsets, arena = place_blocks(blocks)
+    named = {name: off for b, off in zip(blocks, offsets) for name in b.values}
+    return MemoryPlan(named, arena, lower_bound(blocks), tuple(blocks))
 
 
 def summary(graph: Graph) -> dict[str, object]:
     consts = graph.constants()
+    plan = plan_memory(graph)
     return {
         "inputs": [(v.name, v.dtype.value, v.shape) for v in graph.inputs],
         "outputs": [(v.name, v.dtype.value, v.shape) for v in graph.outputs],
@@ -77,6 +293,7 @@ def summary(graph: Graph) -> dict[str, object]:
         "parameters": sum(v.size for v in consts),
         "parameter_bytes": sum(v.nbytes for v in consts),
         "flops": sum(node_flops(n) for n in graph.nodes),
-        "activation_bytes": plan_memory(graph).arena_bytes,
+        "activation_bytes": plan.arena_bytes,
+        "activation_lower_bound": plan.lower_bound,
         "io_bytes": sum(v.nbytes for v in [*graph.inputs, *graph.outputs]),
     }

@@ -130,8 +130,9 @@ def cmd_info(a: argparse.Namespace) -> int:
         print(f"  {op}: {count}")
     print(f"parameters: {s['parameters']:,} ({_fmt_bytes(s['parameter_bytes'])})")  # type: ignore[arg-type]
     print(f"FLOPs: {s['flops']:,} ({s['flops'] / 1e9:.3f} GFLOP)")  # type: ignore[operator]
-    print(f"peak activation memory: {_fmt_bytes(s['activation_bytes'])} "  # type: ignore[arg-type]
+    print(f"activation arena (reference runtime's plan): {_fmt_bytes(s['activation_bytes'])} "  # type: ignore[arg-type]
           f"(+ {_fmt_bytes(s['io_bytes'])} inputs/outputs)")  # type: ignore[arg-type]
+    print(f"liveness lower bound: {_fmt_bytes(s['activation_lower_bound'])}")  # type: ignore[arg-type]
     _print_placement(graph, a.runtime)
     return 0
 
