@@ -2,7 +2,7 @@
 // Standalone timing of the reference runtime's sgemm and conv at ResNet-18
 // layer shapes: best-of-N milliseconds and GFLOP/s. The ISA and thread count
 // come from ODLA_ISA / ODLA_NUM_THREADS, as for the runtime.
-//   g++ -O2 -std=c++17 -I odla/runtimes/reference benchmarks/kernels/bench_kernels.cc \
+//   g++ -O2 -std=c++17 -I odla/runtimes/reference -I odla/runtimes/common benchmarks/kernels/bench_kernels.cc \
 //       BUILD/runtimes/reference/libodla_reference.a -pthread -o /tmp/bench_kernels
 #include <algorithm>
 #include <chrono>
