@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from halo.ir.dtype import DType
 
@@ -73,7 +74,7 @@ def element_count(dims: Sequence[int]) -> str:
     return " * ".join(str(d) for d in dims) if dims and all(dims) else ("1" if not dims else "0")
 
 
-def array_init(dtype: DType, flat: Sequence[object]) -> str:
+def array_init(dtype: DType, flat: Sequence[Any]) -> str:
     """An initializer list for a constant array of ``dtype``."""
     if dtype is DType.FLOAT32:
         items = [f32(float(v)) for v in flat]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import jinja2
 import numpy as np
@@ -165,9 +166,9 @@ def build_view(graph: Graph, name: str, banner: Sequence[str], caps: Capabilitie
 
 
 def _target_bytes(v: Value, target: Target) -> bytes:
-    order = "<" if target.little_endian else ">"
+    order: Literal["<", ">"] = "<" if target.little_endian else ">"
     data = v.data if v.data is not None else np.zeros(0)
-    return np.asarray(data, order="C").astype(data.dtype.newbyteorder(order)).tobytes()
+    return np.ascontiguousarray(data).astype(data.dtype.newbyteorder(order)).tobytes()
 
 
 def generate(
@@ -186,13 +187,13 @@ def generate(
     consts = graph.constants()
     if data_as_c:
         for c, v in zip(m.constants, consts):
-            flat = v.data.view(np.uint16) if v.dtype is DType.FLOAT16 else v.data
+            flat = v.array.view(np.uint16) if v.dtype is DType.FLOAT16 else v.array
             c.init = cpp.array_init(v.dtype, flat.reshape(-1).tolist())
         files[f"{name}.data.cc"] = _ENV.get_template("data.cc.j2").render(m=m).encode()
     else:
         symbols = [(c.symbol, _target_bytes(v, target)) for c, v in zip(m.constants, consts)]
         files[f"{name}.o"] = elf.write_object(symbols, target)
-    return Generated(files, [(c.symbol, v.data) for c, v in zip(m.constants, consts)])
+    return Generated(files, [(c.symbol, v.array) for c, v in zip(m.constants, consts)])
 
 
 def write(generated: Generated, outdir: Path) -> list[Path]:

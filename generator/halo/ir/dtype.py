@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 
 class DType(Enum):
@@ -54,7 +55,7 @@ class DType(Enum):
         return "ODLA_" + ("BOOL" if self is DType.BOOL else self.value.upper())
 
     @staticmethod
-    def from_numpy(dt: np.dtype | type) -> DType:
+    def from_numpy(dt: DTypeLike) -> DType:
         name = np.dtype(dt).name
         try:
             return DType(name)

@@ -28,6 +28,13 @@ class Value:
         return self.data is not None
 
     @property
+    def array(self) -> np.ndarray:
+        """``data`` of a constant; a value computed at run time has none (a bug to ask)."""
+        if self.data is None:
+            raise ValueError(f"value '{self.name}' is not a constant")
+        return self.data
+
+    @property
     def rank(self) -> int:
         return len(self.shape)
 
@@ -62,6 +69,13 @@ class Node:
 
     def input(self, i: int) -> Value | None:
         return self.inputs[i] if i < len(self.inputs) else None
+
+    def operand(self, i: int) -> Value:
+        """Input ``i``, which the op's verifier guarantees is present."""
+        v = self.input(i)
+        if v is None:
+            raise ValueError(f"{self.op} node '{self.name}' has no input {i}")
+        return v
 
     def __repr__(self) -> str:
         ins = ", ".join("-" if v is None else repr(v) for v in self.inputs)

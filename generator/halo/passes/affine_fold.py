@@ -55,7 +55,8 @@ class AffineFolding(Pass):
         for x, c in (node.inputs, node.inputs[::-1]):
             prod = x.producer if x is not None else None
             if (
-                prod is not None
+                x is not None
+                and prod is not None
                 and prod in graph.nodes
                 and prod.op in ("Conv", "Gemm")
                 and c is not None
@@ -83,14 +84,14 @@ class AffineFolding(Pass):
         bias = (
             np.zeros(n)
             if b is None
-            else np.broadcast_to(b.data.reshape(-1), (n,)).astype(np.float64)
+            else np.broadcast_to(b.array.reshape(-1), (n,)).astype(np.float64)
         )
-        w_new = w.data
+        w_new = w.array
         if op == "Mul":
             if prod.op == "Conv":
-                w_new = w.data * vec.reshape(-1, *([1] * (w.rank - 1)))
+                w_new = w.array * vec.reshape(-1, *([1] * (w.rank - 1)))
             else:
-                w_new = w.data * (vec.reshape(-1, 1) if prod.attrs.trans_b else vec.reshape(1, -1))
+                w_new = w.array * (vec.reshape(-1, 1) if prod.attrs.trans_b else vec.reshape(1, -1))
             bias = bias * vec
         else:
             bias = bias + vec

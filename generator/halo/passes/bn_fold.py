@@ -9,11 +9,12 @@ from halo.passes.base import Pass
 
 
 def _bn_scale_shift(bn: Node) -> tuple[np.ndarray, np.ndarray] | None:
-    _, scale, bias, mean, var = bn.inputs
-    if not all(v is not None and v.is_const for v in (scale, bias, mean, var)):
+    params = [v.data for v in bn.inputs[1:5] if v is not None and v.data is not None]
+    if len(params) != 4:
         return None
-    s = scale.data / np.sqrt(var.data.astype(np.float64) + bn.attrs.epsilon)
-    return s, bias.data - mean.data * s
+    scale, bias, mean, var = params
+    s = scale / np.sqrt(var.astype(np.float64) + bn.attrs.epsilon)
+    return s, bias - mean * s
 
 
 class BatchNormFolding(Pass):
@@ -55,8 +56,8 @@ class BatchNormFolding(Pass):
         if prod.op == "Conv":
             if out.rank < 3:
                 return False
-            w_new = w.data * s.reshape(-1, *([1] * (w.rank - 1)))
-            bias = b.data if b is not None else np.zeros(w.shape[0], w.dtype.np)
+            w_new = w.array * s.reshape(-1, *([1] * (w.rank - 1)))
+            bias = b.array if b is not None else np.zeros(w.shape[0], w.dtype.np)
             prod.inputs = [prod.inputs[0], _c(w, w_new), _c(w, bias * s + shift, "_bias")]
             return True
         g = prod.attrs
@@ -67,8 +68,8 @@ class BatchNormFolding(Pass):
             or (b is not None and b.rank > 1 and b.shape[0] != 1)
         ):
             return False  # BN over Gemm channels only when channels are the last axis: rank 2
-        w_new = w.data * (s.reshape(-1, 1) if g.trans_b else s.reshape(1, -1))
-        bias = b.data.reshape(-1) * g.beta if b is not None else np.zeros(out.shape[1])
+        w_new = w.array * (s.reshape(-1, 1) if g.trans_b else s.reshape(1, -1))
+        bias = b.array.reshape(-1) * g.beta if b is not None else np.zeros(out.shape[1])
         bias = np.broadcast_to(bias, (out.shape[1],))
         prod.inputs = [prod.inputs[0], _c(w, w_new), _c(w, (bias * s + shift).reshape(1, -1))]
         prod.attrs = type(g)(g.trans_a, g.trans_b, 1.0, 1.0)

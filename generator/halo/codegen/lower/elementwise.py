@@ -101,4 +101,4 @@ def _cast(n: Node, c: LowerContext) -> Call:
 @lower("Where")
 def _where(n: Node, c: LowerContext) -> Call:
     args = [c.val(v) for v in n.inputs] + [c.out_shape(), c.out_id()]
-    return c.finish(Call("odla_Select", args, dtype=n.inputs[1].dtype.value))
+    return c.finish(Call("odla_Select", args, dtype=n.operand(1).dtype.value))

@@ -122,7 +122,7 @@ def _topk(n: Node, c: LowerContext) -> Call:
     a = n.attrs
     vals, idx = n.outputs
     ids = "{2, {" + f"{c.out_id(0)}, {c.out_id(1)}" + "}}"
-    axis = a.axis % n.inputs[0].rank
+    axis = a.axis % n.operand(0).rank
     args = [
         c.val(n.inputs[0]),
         cpp.integer(a.k),
