@@ -181,7 +181,7 @@ class CaffeLayer:
             blobs[i], tuple(shape), f"{self.type} layer '{self.name}' blob {i} ({what})"
         )
 
-    def const(self, array: np.ndarray, hint: str = "c") -> Value:
+    def const(self, array: np.ndarray | np.generic, hint: str = "c") -> Value:
         return constant(self.b.unique(f"{self.name}_{hint}"), np.asarray(array))
 
     def tmp(

@@ -16,7 +16,9 @@ _PLAIN = {
 }
 
 
-def emit_chain(layer: CaffeLayer, x: Value, steps: list[tuple[str, np.ndarray]]) -> None:
+def emit_chain(
+    layer: CaffeLayer, x: Value, steps: list[tuple[str, np.ndarray | np.generic]]
+) -> None:
     """Apply binary ops with constant right operands in turn; the last one produces the top."""
     if not steps:
         layer.pass_through(x)
@@ -72,7 +74,7 @@ def _power(layer: CaffeLayer) -> None:
     """y = (shift + scale * x) ^ power."""
     layer.expect((1, 1))
     p = layer.params("power_param")
-    steps: list[tuple[str, np.ndarray]] = []
+    steps: list[tuple[str, np.ndarray | np.generic]] = []
     if p.scale != 1.0:
         steps.append(("Mul", np.float32(p.scale)))
     if p.shift != 0.0:

@@ -38,15 +38,15 @@ def _batch_norm(layer: CaffeLayer) -> None:
     c = x.shape[1]
     factor = float(layer.weight(2, (1,), "moving-average scale factor")[0])
     inv = 0.0 if factor == 0 else 1.0 / factor
-    mean = layer.weight(0, (c,), "mean") * np.float32(inv)
-    var = layer.weight(1, (c,), "variance") * np.float32(inv)
+    mean_arr = layer.weight(0, (c,), "mean") * np.float32(inv)
+    var_arr = layer.weight(1, (c,), "variance") * np.float32(inv)
     ones, zeros = np.ones(c, np.float32), np.zeros(c, np.float32)
     ins = [
         x,
         layer.const(ones, "gamma"),
         layer.const(zeros, "beta"),
-        layer.const(mean, "mean"),
-        layer.const(var, "var"),
+        layer.const(mean_arr, "mean"),
+        layer.const(var_arr, "var"),
     ]
     layer.emit("BatchNormalization", ins, nn.Norm(eps))
 

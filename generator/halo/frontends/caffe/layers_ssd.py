@@ -190,7 +190,8 @@ def _detection_output(layer: CaffeLayer) -> None:
     if p.keep_top_k == 0 or p.keep_top_k < -1:
         raise layer.error(f"keep_top_k {p.keep_top_k} must be -1 or positive")
     pr = _planes(layer, prior, (2, priors, 4), (2, 0, 1), (2, priors))
-    prior_planes, var_planes = [], []
+    prior_planes: list[Value] = []
+    var_planes: list[Value] = []
     for plane in pr:  # [2, P]: row 0 box coordinate, row 1 its variance
         for row, dest in ((0, prior_planes), (1, var_planes)):
             s = layer.tmp("Slice", [plane], tensor.Slice((row, 0), (row + 1, priors), (1, 1)))

@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import Message
 
 PROTO_FILE = Path(__file__).with_name("caffe.proto")
 
-_F = descriptor_pb2.FieldDescriptorProto
+_F: TypeAlias = descriptor_pb2.FieldDescriptorProto
 _SCALARS = {
     "double": _F.TYPE_DOUBLE,
     "float": _F.TYPE_FLOAT,
