@@ -19,8 +19,11 @@ JOBS ?= 2
 PYTEST_ARGS ?=
 
 DEMO_DEBS := cmake ninja-build g++
+# The Debian packages each ODLA runtime's build.txt names (`debian` lines): oneDNN, XNNPACK, ...
+RUNTIME_BUILDS := $(sort $(wildcard odla/runtimes/*/build.txt))
+RUNTIME_DEBS := $(shell awk '$$1 == "debian" { for (i = 2; i <= NF; i++) print $$i }' $(RUNTIME_BUILDS))
 TEST_DEBS := $(DEMO_DEBS) g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-riscv64-linux-gnu \
-             qemu-user binutils-multiarch
+             qemu-user binutils-multiarch $(RUNTIME_DEBS)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # $(call install_debs,<packages>): install those of <packages> that are missing, plus python3-venv
@@ -77,7 +80,7 @@ $(STAMPS)/debs-demo: Makefile | $(STAMPS)
 	$(call install_debs,$(DEMO_DEBS))
 	@touch $@
 
-$(STAMPS)/debs-test: Makefile | $(STAMPS)
+$(STAMPS)/debs-test: Makefile $(RUNTIME_BUILDS) | $(STAMPS)
 	$(call install_debs,$(TEST_DEBS))
 	@touch $@
 

@@ -5,6 +5,7 @@
 #include "broadcast.h"
 #include "builder.h"
 #include "float16.h"
+#include "op_params.h"
 #include "kernels/gemm.h"
 #include "kernels/parallel.h"
 
@@ -145,7 +146,9 @@ odla_value build_gemm(odla_value A, bool ta, odla_value B, bool tb, float alpha,
       default: return run(Tag<int64_t>{});
     }
   };
-  return add_node("odla_Gemm", std::move(inputs), TensorType{dt, out}, id, std::move(k));
+  NodeOptions options;
+  options.params = GemmParams{ta, tb, alpha, beta, g->M, g->N, g->K, has_c};
+  return add_node("odla_Gemm", std::move(inputs), TensorType{dt, out}, id, std::move(k), options);
 }
 
 }  // namespace

@@ -109,6 +109,7 @@ odla_value build_conv(bool transposed, odla_value input, odla_memory_layout inpu
     }
   }
   NodeOptions options;
+  options.params = p;
   options.scratch_bytes =
       transposed ? odla_ref::deconv_workspace_bytes(p) : odla_ref::conv_workspace_bytes(p);
   const bool has_bias = b != nullptr;
@@ -172,8 +173,10 @@ odla_value build_pool(bool is_max, odla_value input, odla_memory_layout layout,
     else
       odla_ref::avg_pool(p, io.input<float>(0), io.output<float>(0));
   };
+  NodeOptions options;
+  options.params = p;
   return add_node(is_max ? "odla_MaxPool" : "odla_AveragePool", {x},
-                  TensorType{ODLA_FLOAT32, out}, id, std::move(kern));
+                  TensorType{ODLA_FLOAT32, out}, id, std::move(kern), options);
 }
 
 }  // namespace
