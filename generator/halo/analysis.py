@@ -45,7 +45,7 @@ def node_flops(n: Node) -> int:
     return y.size
 
 
-# How the reference runtime plans a computation (odla/runtimes/reference/planner.cc, arena.cc),
+# How the runtimes plan a computation (odla/runtimes/common/planner.cc, arena.cc),
 # per IR op (each IR node is one ODLA node): Reshape is a view of its input; a float32 Relu/Clip
 # whose input is a Conv output read by nothing else becomes a view (the conv applies it); these
 # ops may write their output over an input that dies with them.
@@ -107,10 +107,23 @@ class MemoryPlan:
 
 
 def _conv_scratch(n: Node) -> int:
-    """Workspace of the reference runtime's stride-1 convolution (kernels/conv.cc)."""
+    """Workspace of the reference runtime's convolution (conv_workspace_bytes in kernels/conv.cc:
+    Winograd F(2x2, 3x3), else the stride-1 GEMM over a padded copy)."""
     if n.op != "Conv" or n.outputs[0].dtype.np != np.float32:
         return 0
     x, w, y, a = n.inputs[0], n.inputs[1], n.outputs[0], n.attrs
+    if (
+        x.rank == 4
+        and a.group == 1
+        and x.shape[1] >= 128
+        and y.shape[1] >= 128
+        and tuple(w.shape[2:]) == (3, 3)
+        and tuple(a.strides) == (1, 1)
+        and tuple(a.dilations) == (1, 1)
+        and min(y.shape[2:]) >= 14
+    ):  # winograd_applies
+        tiles = -(-y.shape[2] // 2) * -(-y.shape[3] // 2)
+        return 4 * 16 * tiles * (x.shape[1] + y.shape[1])
     lead = 3 - (x.rank - 2)
     pad = lambda t: (1,) * lead + tuple(t)  # noqa: E731
     xin, out, k = pad(x.shape[2:]), pad(y.shape[2:]), pad(w.shape[2:])

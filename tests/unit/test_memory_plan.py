@@ -57,15 +57,10 @@ def test_plan_is_at_least_the_liveness_lower_bound(name: str, tmp_path: Path) ->
     assert all(off % 64 == 0 for off in plan.offsets.values())
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="until the reference runtime reports arena_bytes in its "
-    "ODLA_PROFILE header (halo.bench falls back to halo.analysis without it)",
-)
 @pytest.mark.parametrize("name", ["mnist", "resnet18"])
 def test_plan_equals_the_runtime_arena(name: str, tmp_path: Path) -> None:
     path = _model(name, tmp_path)
     prepared = prepare(path, CompileOptions(), tmp_path)
     arena, source = prepared.arena(threads=2)  # one call in a process with ODLA_PROFILE set
-    assert source == "runtime"
+    assert source == "runtime"  # read from the runtime's profile header, not halo.analysis
     assert plan_memory(prepared.graph).arena_bytes == arena
