@@ -3,7 +3,7 @@
 #   make demo    compile examples/mnist with CMake + halo_add_model(), run it, and compare its
 #                predictions with ONNX Runtime's
 #   make test    run the test suite (pytest -n 2), with the cross compilers and QEMU it needs
-#   make conformance  the ONNX backend node tests on the reference runtime, per-op table
+#   make conformance  the ONNX backend node tests on every runtime, per-op tables
 #   make models  the whole-model tests of every frontend; prints each model's largest error
 #   make setup   only the Python environment (.venv) and the Debian packages of `make test`
 #
@@ -21,6 +21,7 @@ PYTEST_ARGS ?=
 DEMO_DEBS := cmake ninja-build g++
 # The Debian packages each ODLA runtime's build.txt names (`debian` lines): oneDNN, XNNPACK, ...
 RUNTIME_BUILDS := $(sort $(wildcard odla/runtimes/*/build.txt))
+RUNTIMES := $(patsubst odla/runtimes/%/build.txt,%,$(RUNTIME_BUILDS))
 RUNTIME_DEBS := $(shell awk '$$1 == "debian" { for (i = 2; i <= NF; i++) print $$i }' $(RUNTIME_BUILDS))
 TEST_DEBS := $(DEMO_DEBS) g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-riscv64-linux-gnu \
              qemu-user binutils-multiarch $(RUNTIME_DEBS)
@@ -66,8 +67,12 @@ test: setup
 	$(VENV)/bin/python -m pytest -n $(JOBS) -q $(PYTEST_ARGS)
 
 conformance: setup
-	PYTHONPATH=tests $(VENV)/bin/python -m conformance.onnx_backend --show-failures \
-	  --markdown $(BUILD)/onnx_conformance.md --json $(BUILD)/onnx_conformance.json
+	@mkdir -p $(BUILD)
+	for rt in $(RUNTIMES); do \
+	  PYTHONPATH=tests $(VENV)/bin/python -m conformance.onnx_backend --show-failures --runtime $$rt \
+	    --markdown $(BUILD)/onnx_conformance_$$rt.md --json $(BUILD)/onnx_conformance_$$rt.json \
+	    || exit 1; \
+	done
 
 models: setup
 	rm -rf $(BUILD)/model_results

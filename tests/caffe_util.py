@@ -11,8 +11,8 @@ from google.protobuf import text_format
 from halo.compiler import CompileOptions
 from halo.frontends.caffe.proto import BlobProto, NetParameter
 from halo.run import run_model
+from runtimes import skip_if_all_fall_back
 
-RUNTIME = "reference"
 Arr = np.ndarray
 Pair = int | tuple[int, int]
 
@@ -84,9 +84,11 @@ def conv_layer(
     return w, b
 
 
-def run(nb: NetBuilder, tmp: Path, inputs: list[np.ndarray], **options: object) -> list[np.ndarray]:
+def run(nb: NetBuilder, tmp: Path, inputs: list[np.ndarray], runtime: str = "reference",
+        **options: object) -> list[np.ndarray]:
     proto, model = nb.save(tmp)
-    opts = CompileOptions(runtime=RUNTIME, weights=model, **options)  # type: ignore[arg-type]
+    opts = CompileOptions(runtime=runtime, weights=model, **options)  # type: ignore[arg-type]
+    skip_if_all_fall_back(proto, opts)
     return run_model(proto, inputs, opts)
 
 

@@ -6,3 +6,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from runtimes import RUNTIMES  # noqa: E402
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Tests taking a ``runtime`` argument run on every ODLA runtime (tests/runtimes.py)."""
+    if "runtime" in metafunc.fixturenames:
+        metafunc.parametrize("runtime", RUNTIMES)

@@ -19,18 +19,21 @@ ORDER = ("ONNX", "TensorFlow", "TFLite", "Caffe")
 
 
 def table() -> str:
-    rows: dict[tuple[str, str], dict] = {}
+    rows: dict[tuple[str, str, str], dict] = {}
     for path in sorted(RESULTS.glob("*.jsonl")):
         for line in path.read_text().splitlines():
             row = json.loads(line)
-            rows[(row["frontend"], row["model"])] = row
+            row.setdefault("runtime", "reference")
+            rows[(row["frontend"], row["model"], row["runtime"])] = row
     if not rows:
         raise SystemExit(f"no results under {RESULTS}: run `make models` (or the test suite) first")
     keyed = sorted(rows.values(), key=lambda r: (ORDER.index(r["frontend"]) if r["frontend"] in ORDER
-                                                 else len(ORDER), r["frontend"], r["model"]))
-    lines = ["| frontend | model | reference | largest relative error | |", "|---|---|---|---:|---|"]
-    lines += [f"| {r['frontend']} | {r['model']} | {r['reference']} | {r['error']:.1e} | {r['note']} |"
-              for r in keyed]
+                                                 else len(ORDER), r["frontend"], r["model"],
+                                                 r["runtime"] != "reference", r["runtime"]))
+    lines = ["| frontend | model | runtime | reference | largest relative error | |",
+             "|---|---|---|---|---:|---|"]
+    lines += [f"| {r['frontend']} | {r['model']} | {r['runtime']} | {r['reference']} "
+              f"| {r['error']:.1e} | {r['note']} |" for r in keyed]
     return "\n".join(lines) + "\n"
 
 

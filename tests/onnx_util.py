@@ -11,6 +11,7 @@ from onnx import helper, numpy_helper
 
 from halo.compiler import CompileOptions
 from halo.run import run_model
+from runtimes import skip_if_all_fall_back
 
 IR_VERSION = 8  # what ONNX Runtime 1.31 reads for every opset we test
 
@@ -46,7 +47,9 @@ def halo_run(model: onnx.ModelProto, feeds: dict[str, np.ndarray], tmp: Path,
              runtime: str = "reference", **options: object) -> list[np.ndarray]:
     path = tmp / f"{model.graph.name}.onnx"
     onnx.save(model, path)
-    return run_model(path, list(feeds.values()), CompileOptions(runtime=runtime, **options))  # type: ignore[arg-type]
+    opts = CompileOptions(runtime=runtime, **options)  # type: ignore[arg-type]
+    skip_if_all_fall_back(path, opts)
+    return run_model(path, list(feeds.values()), opts)
 
 
 def assert_close(actual: Sequence[np.ndarray], expected: Sequence[np.ndarray],

@@ -14,11 +14,14 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parents[1] / "build" / "model_results"
 
 
-def record(frontend: str, model: str, reference: str, error: float, note: str = "") -> None:
-    """``error``: the test's largest relative error of HALO's outputs against ``reference``."""
-    print(f"{frontend} {model}: largest relative error {error:.2e} vs {reference} {note}".rstrip())
+def record(frontend: str, model: str, reference: str, error: float, note: str = "",
+           runtime: str = "reference") -> None:
+    """``error``: the test's largest relative error of HALO's outputs (on the ODLA ``runtime``)
+    against ``reference``."""
+    print(f"{frontend} {model} on {runtime}: largest relative error {error:.2e} vs {reference} "
+          f"{note}".rstrip())
     RESULTS.mkdir(parents=True, exist_ok=True)
     row = {"frontend": frontend, "model": model, "reference": reference, "error": error,
-           "note": note}
+           "note": note, "runtime": runtime}
     with open(RESULTS / f"{os.getpid()}.jsonl", "a") as f:
         f.write(json.dumps(row, sort_keys=True) + "\n")

@@ -23,7 +23,7 @@ from results import record
 pytestmark = pytest.mark.frontends
 
 
-def test_lenet(tmp_path: Path) -> None:
+def test_lenet(runtime: str, tmp_path: Path) -> None:
     nb = NetBuilder("lenet", seed=1)
     nb.input("data", (1, 1, 28, 28))
     w1, b1 = conv_layer(nb, "conv1", "data", 1, 20, 5)
@@ -61,7 +61,8 @@ def test_lenet(tmp_path: Path) -> None:
     y = pool(conv(x, w1, b1), "MAX", 2, 2)
     y = pool(conv(y, w2, b2), "MAX", 2, 2)
     y = softmax(inner_product(np.maximum(inner_product(y, w3, b3), 0), w4, b4))
-    record("Caffe", "LeNet", "numpy (Caffe semantics)", rel_error(run(nb, tmp_path, [x])[0], y))
+    record("Caffe", "LeNet", "numpy (Caffe semantics)", rel_error(run(nb, tmp_path, [x], runtime)[0], y),
+           runtime=runtime)
 
 
 def test_alexnet_shaped(tmp_path: Path) -> None:

@@ -37,11 +37,13 @@ def _keras_pb(name: str, size: int, tmp: Path, **kw: object) -> tuple[Path, np.n
     ("DenseNet121", 64, {}),
     pytest.param("InceptionV3", 75, {}, marks=pytest.mark.slow),
 ], ids=["mobilenet_v2", "resnet50", "densenet121", "inception_v3"])
-def test_keras_application_matches_tensorflow(name: str, size: int, kw: dict, tmp_path: Path) -> None:
+def test_keras_application_matches_tensorflow(name: str, size: int, kw: dict, runtime: str,
+                                               tmp_path: Path) -> None:
     pb, x, expected = _keras_pb(name, size, tmp_path, **kw)
-    worst = compare(pb, [x], [expected], rtol=1e-3, atol=1e-4 * float(np.abs(expected).max()))
+    worst = compare(pb, [x], [expected], rtol=1e-3, atol=1e-4 * float(np.abs(expected).max()),
+                    runtime=runtime)
     record("TensorFlow", f"Keras {name} (frozen .pb)", "TensorFlow", worst,
-           f"input {size}x{size}, |logits| <= {np.abs(expected).max():.1f}")
+           f"input {size}x{size}, |logits| <= {np.abs(expected).max():.1f}", runtime)
 
 
 def _graph_def(pb: Path) -> tf.compat.v1.GraphDef:

@@ -21,10 +21,10 @@ from halo.frontends.tflite.options import Options
 from halo.frontends.tflite.schema import ACTIVATIONS
 from halo.run import run_model
 from results import record
+from runtimes import skip_if_all_fall_back
 
 pytestmark = [pytest.mark.frontends,
               pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")]
-RUNTIME = "reference"
 RNG = np.random.default_rng(1234)
 
 
@@ -50,7 +50,8 @@ def reference(path: Path, xs: list[np.ndarray], shapes=None) -> list[np.ndarray]
     return [it.get_tensor(d["index"]) for d in it.get_output_details()]
 
 
-def compare(path: Path, rtol: float = 1e-3, atol: float = 1e-4, input_shapes=None) -> float:
+def compare(path: Path, rtol: float = 1e-3, atol: float = 1e-4, input_shapes=None,
+            runtime: str = "reference") -> float:
     """Run HALO and TFLite on the same seeded inputs; return the largest error relative to the
     output's magnitude. ``atol`` scales with that magnitude: fp32 rounding grows with it."""
     it = tf.lite.Interpreter(model_path=str(path))
@@ -59,7 +60,9 @@ def compare(path: Path, rtol: float = 1e-3, atol: float = 1e-4, input_shapes=Non
     rng = np.random.default_rng(7)
     xs = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     expected = reference(path, xs, shapes if input_shapes else None)
-    got = run_model(path, xs, CompileOptions(runtime=RUNTIME, input_shapes=input_shapes or {}))
+    opts = CompileOptions(runtime=runtime, input_shapes=input_shapes or {})
+    skip_if_all_fall_back(path, opts)
+    got = run_model(path, xs, opts)
     worst = 0.0
     for g, e in zip(got, expected, strict=True):
         assert g.shape == e.shape and g.dtype == e.dtype, (g.shape, g.dtype, e.shape, e.dtype)
@@ -218,7 +221,7 @@ def keras_model(model, path: Path, mode: str = "float", data_shape=None) -> Path
 
 
 @pytest.mark.parametrize("name", ["mobilenet_v2", pytest.param("resnet50", marks=pytest.mark.slow)])
-def test_keras_applications(name: str, tmp_path: Path) -> None:
+def test_keras_applications(name: str, runtime: str, tmp_path: Path) -> None:
     tf.keras.utils.set_random_seed(0)
     if name == "mobilenet_v2":
         model = tf.keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35, weights=None,
@@ -227,9 +230,9 @@ def test_keras_applications(name: str, tmp_path: Path) -> None:
         model = tf.keras.applications.ResNet50(input_shape=(64, 64, 3), weights=None,
                                                classifier_activation=None)
     randomize(model)
-    worst = compare(keras_model(model, tmp_path / f"{name}.tflite"))
+    worst = compare(keras_model(model, tmp_path / f"{name}.tflite"), runtime=runtime)
     record("TFLite", f"Keras {name} (TFLite converter)", "TFLite interpreter", worst,
-           "error relative to max(1, |output|)")
+           "error relative to max(1, |output|)", runtime)
 
 
 @pytest.fixture(scope="module")

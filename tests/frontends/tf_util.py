@@ -10,9 +10,9 @@ import numpy as np
 import tensorflow as tf
 from halo.compiler import CompileOptions
 from halo.run import run_model
+from runtimes import skip_if_all_fall_back
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
-RUNTIME = "reference"
 
 
 def freeze(fn: Callable, specs: Sequence[tf.TensorSpec], path: Path) -> Path:
@@ -33,9 +33,13 @@ def largest_relative_error(actual: np.ndarray, expected: np.ndarray, atol: float
 
 
 def compare(pb: Path, inputs: Sequence[np.ndarray], expected: Sequence[np.ndarray],
-            rtol: float = 1e-3, atol: float = 1e-4, **options: object) -> float:
-    """Run ``pb`` with HALO and check it against ``expected``; return the largest relative error."""
-    outs = run_model(pb, list(inputs), CompileOptions(runtime=RUNTIME, **options))  # type: ignore[arg-type]
+            rtol: float = 1e-3, atol: float = 1e-4, runtime: str = "reference",
+            **options: object) -> float:
+    """Run ``pb`` with HALO on ``runtime`` and check it against ``expected``; return the largest
+    relative error."""
+    opts = CompileOptions(runtime=runtime, **options)  # type: ignore[arg-type]
+    skip_if_all_fall_back(pb, opts)
+    outs = run_model(pb, list(inputs), opts)
     assert len(outs) == len(expected)
     worst = 0.0
     for a, e in zip(outs, expected):

@@ -112,14 +112,14 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_extra_op_matches_oracle(case: Case, tmp_path) -> None:
+def test_extra_op_matches_oracle(case: Case, runtime: str, tmp_path) -> None:
     model = case.model()
     feeds = case.inputs
     if case.oracle == "ort":
         expected = ort_run(model, feeds)
     else:
         expected = ReferenceEvaluator(model).run(None, feeds)
-    assert_close(halo_run(model, feeds, tmp_path), expected, case.rtol, case.atol)
+    assert_close(halo_run(model, feeds, tmp_path, runtime), expected, case.rtol, case.atol)
 
 
 def _loop_model(trips: int):

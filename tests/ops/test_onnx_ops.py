@@ -1,4 +1,4 @@
-"""One-op ONNX models across shapes and attributes: HALO (reference runtime) vs ONNX Runtime."""
+"""One-op ONNX models across shapes and attributes: HALO (every runtime) vs ONNX Runtime."""
 
 from __future__ import annotations
 
@@ -218,6 +218,6 @@ CASES = conv_cases() + pool_cases() + elementwise_cases() + nn_cases() + tensor_
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_op_matches_onnxruntime(case: Case, tmp_path) -> None:
+def test_op_matches_onnxruntime(case: Case, runtime: str, tmp_path) -> None:
     feeds = case.inputs
-    check(case.model(), feeds, tmp_path, rtol=case.rtol, atol=case.atol)
+    check(case.model(), feeds, tmp_path, rtol=case.rtol, atol=case.atol, runtime=runtime)
