@@ -154,6 +154,7 @@ odla_value build_softmax(const char* name, SoftmaxKind kind, odla_value input, i
   };
   NodeOptions options;
   options.inplace_input = kind == SoftmaxKind::kHardmax ? -1 : 0;
+  options.params = s;  // the axis split, for runtimes' kernel tables
   return add_node(name, {x}, x->type, id, std::move(k), options);
 }
 
