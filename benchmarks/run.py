@@ -188,14 +188,15 @@ def chart(rows: list[Row], a: argparse.Namespace, out: Path) -> None:
     width = 0.8 / len(engines)
     fig, ax = plt.subplots(figsize=(10, 4.8))
     for i, engine in enumerate(engines):
-        ratio = {r.model: r.ratio for r in rows if r.engine == engine and r.ratio}
-        xs = [m for m in range(len(models)) if models[m] in ratio]
-        ax.bar(
+        mine = {r.model: r for r in rows if r.engine == engine and r.ratio}
+        xs = [m for m in range(len(models)) if models[m] in mine]
+        bars = ax.bar(
             [x + (i - (len(engines) - 1) / 2) * width for x in xs],
-            [ratio[models[x]] for x in xs],
+            [mine[models[x]].ratio or 0.0 for x in xs],
             width,
             label=engine,
         )
+        ax.bar_label(bars, [f"{mine[models[x]].median_ms:.3g} ms" for x in xs], fontsize=7)
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_xticks(range(len(models)), models, rotation=15)
     ax.set_ylabel("median latency / faster peer (lower is better)")
