@@ -103,8 +103,11 @@ def runtime_build(runtime: str) -> RuntimeBuild:
         fields[words[0]] += words[1:]
     root = paths.odla_dir() / "runtimes"
     folders = [root / f for f in fields["sources"]]
-    includes = tuple(root / f for f in fields["includes"])
-    headers = {h for d in {*folders, *includes} for h in d.glob("*.h")}
+    # Relative to odla/runtimes/; a folder starting with / (a system library's
+    # headers, e.g. /usr/include/eigen3) is taken as is and not hashed.
+    includes = tuple(Path(f) if f.startswith("/") else root / f for f in fields["includes"])
+    own = [d for d in includes if d.is_relative_to(root)]
+    headers = {h for d in {*folders, *own} for h in d.glob("*.h")}
     return RuntimeBuild(
         name=runtime,
         sources=tuple(p for d in folders for p in sorted(d.glob("*.cc"))),

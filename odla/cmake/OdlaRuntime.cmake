@@ -1,6 +1,7 @@
 # odla_read_build(<runtime dir> <prefix>): reads the runtime's build.txt (the one build
 # description CMake and `halo run` share) into <prefix>_SOURCES, <prefix>_INCLUDES,
-# <prefix>_LIBRARIES and <prefix>_DEBIAN (folders made absolute).
+# <prefix>_LIBRARIES and <prefix>_DEBIAN (folders made absolute: relative to
+# odla/runtimes/, except those starting with /, which stay as they are).
 function(odla_read_build dir prefix)
   set(runtimes_root ${dir}/..)
   foreach(key sources includes libraries debian)
@@ -28,8 +29,12 @@ function(odla_read_build dir prefix)
   endforeach()
   set(include_dirs "")
   foreach(folder IN LISTS includes)
-    get_filename_component(abs ${runtimes_root}/${folder} ABSOLUTE)
-    list(APPEND include_dirs ${abs})
+    if(IS_ABSOLUTE "${folder}")  # a system folder (e.g. /usr/include/eigen3) stays as is
+      list(APPEND include_dirs ${folder})
+    else()
+      get_filename_component(abs ${runtimes_root}/${folder} ABSOLUTE)
+      list(APPEND include_dirs ${abs})
+    endif()
   endforeach()
   set(${prefix}_SOURCES ${files} PARENT_SCOPE)
   set(${prefix}_INCLUDES ${include_dirs} PARENT_SCOPE)
