@@ -139,9 +139,11 @@ def bench_one(name: str, a: argparse.Namespace, models_dir: Path, workdir: Path)
 
 def heading(a: argparse.Namespace) -> str:
     cpu = cpu_info()
+    load = f", load average {a.load[0]:.1f} before / {a.load[1]:.1f} after" if a.load else ""
     return (
-        f"{cpu['cpu']} ({cpu['isa'] or 'no notable ISA extensions'}), {a.threads} threads, "
-        f"batch 1, {a.runs} timed runs per engine in {a.rounds} alternating rounds"
+        f"{cpu['cpu']} ({cpu['isa'] or 'no notable ISA extensions'}), {os.cpu_count()} cores, "
+        f"{a.threads} threads, batch 1, {a.runs} timed runs per engine in {a.rounds} "
+        f"alternating rounds{load}"
     )
 
 
@@ -223,11 +225,14 @@ def main() -> int:
     p.add_argument("--chart", type=Path, help="write a bar chart of the ratios (matplotlib)")
     p.add_argument("--json", type=Path, help="write the rows as JSON")
     a = p.parse_args()
+    a.load = None
+    start_load = os.getloadavg()[0]
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="halo-benchmarks-") as d:
         for name in a.models.split(","):
             rows += bench_one(name, a, a.models_dir, Path(d))
             print(table([r for r in rows if r.model == name], a).split("\n", 2)[2], flush=True)
+    a.load = (start_load, os.getloadavg()[0])  # other work on the machine shows here
     text = table(rows, a)
     print(text)
     if a.readme:
