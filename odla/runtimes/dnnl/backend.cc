@@ -1,0 +1,56 @@
+// The oneDNN runtime (oneDNN 2.x, CPU engine, OpenMP threads; ODLA_NUM_THREADS sets the
+// team size). Its lowering hook turns every run of consecutive nodes oneDNN can take
+// into one node (region.h): primitives created once, at plan time, with oneDNN's own
+// (blocked) layouts kept inside the region and weights reordered into them once. The
+// kernel table takes the same ops one node at a time, for nodes a region could not.
+#include "backend.h"
+
+#include "region.h"
+
+namespace odla_rt {
+namespace {
+
+void lower_regions(const _odla_computation& comp, std::vector<Node>& nodes) {
+  size_t i = 0;
+  while (i < nodes.size()) {
+    if (!odla_dnnl::claimable(nodes[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < nodes.size() && odla_dnnl::claimable(nodes[j])) ++j;
+    std::vector<int> region;
+    for (size_t k = i; k < j; ++k) region.push_back(static_cast<int>(k));
+    // On success nodes[i] is the region's node; else the kernel table tries one by one.
+    i = odla_dnnl::lower_region(comp, nodes, region) ? i + 1 : j;
+  }
+}
+
+bool single(const _odla_computation& comp, Node& node) {
+  return odla_dnnl::lower_single(comp, node);
+}
+
+}  // namespace
+
+const Backend& backend() {
+  static const Backend b{"dnnl",
+                         {
+                             {"odla_Add", single},
+                             {"odla_AveragePool", single},
+                             {"odla_Clamp", single},
+                             {"odla_Concat", single},
+                             {"odla_Conv", single},
+                             {"odla_Gemm", single},
+                             {"odla_HardSwish", single},
+                             {"odla_MaxPool", single},
+                             {"odla_Mul", single},
+                             {"odla_Relu", single},
+                             {"odla_Sigmoid", single},
+                             {"odla_Sub", single},
+                             {"odla_Tanh", single},
+                         },
+                         lower_regions};
+  return b;
+}
+
+}  // namespace odla_rt

@@ -1,0 +1,445 @@
+// The region program: storages, tensors (a layout over a storage), steps; the builder's
+// bookkeeping (layout conversions, plan-time weight reorders, scratch placement by
+// liveness); execution.
+#include "region.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+
+#include "backend.h"
+#include "planner.h"
+
+namespace odla_dnnl {
+
+const dnnl::engine& engine() {
+  static const dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+dnnl::stream& thread_stream() {
+  thread_local dnnl::stream s(engine());
+  return s;
+}
+
+void apply_threads() {
+  static const int wanted = [] {
+    const char* s = std::getenv("ODLA_NUM_THREADS");
+    const int n = s != nullptr ? std::atoi(s) : 0;
+    return n > 0 ? n : 0;
+  }();
+  thread_local int applied = 0;
+  if (wanted != 0 && applied != wanted) {
+    omp_set_num_threads(wanted);
+    applied = wanted;
+  }
+}
+
+dnnl::memory::dims to_dnnl(const Dims& d) {
+  if (d.empty()) return {1};
+  return dnnl::memory::dims(d.begin(), d.end());
+}
+
+md_t plain_md(const Dims& d) {
+  const dnnl::memory::dims dims = to_dnnl(d);
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (size_t i = dims.size() - 1; i-- > 0;) strides[i] = strides[i + 1] * dims[i + 1];
+  return md_t(dims, dnnl::memory::data_type::f32, strides);
+}
+
+md_t any_md(const Dims& d) {
+  return md_t(to_dnnl(d), dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
+}
+
+void Program::run(const odla_rt::KernelIO& io) const {
+  apply_threads();
+  const dnnl::engine& eng = engine();
+  std::vector<dnnl::memory> mem(tensors.size());
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    if (!used[t]) continue;
+    const Storage& s = storages[tensors[t].storage];
+    void* ptr = nullptr;
+    switch (s.kind) {
+      case Storage::kIn: ptr = const_cast<void*>(io.in[s.index]); break;
+      case Storage::kOut: ptr = io.out[s.index]; break;
+      case Storage::kScratch: ptr = static_cast<char*>(io.scratch) + s.offset; break;
+      case Storage::kConst: ptr = const_cast<void*>(s.data); break;
+    }
+    mem[t] = dnnl::memory(tensors[t].md, eng, ptr);
+  }
+  dnnl::stream& stream = thread_stream();
+  std::unordered_map<int, dnnl::memory> args;
+  for (const Step& step : steps) {
+    args.clear();
+    for (const auto& [arg, t] : step.args) args.emplace(arg, mem[t]);
+    step.prim.execute(stream, args);
+  }
+  stream.wait();
+}
+
+Builder::Builder(const std::vector<Node>& nodes, const std::vector<int>& members,
+                 std::unordered_set<const _odla_value*> materialize)
+    : nodes_(nodes), members_(members), member_(nodes.size(), false), done_(nodes.size(), false),
+      materialize_(std::move(materialize)), p_(std::make_shared<Program>()) {
+  for (int i : members_) member_[i] = true;
+  for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
+    for (odla_value v : nodes_[i].inputs) readers_[v].push_back(i);
+    for (odla_value v : nodes_[i].outputs) producer_[v] = i;
+  }
+}
+
+std::shared_ptr<Program> Builder::build() {
+  for (int i : members_) {
+    if (done_[i]) continue;
+    build_node(*this, i);
+    done_[i] = true;
+  }
+  for (int i : members_)
+    for (odla_value v : nodes_[i].outputs)
+      if (materialize_.count(v) != 0 && value_tensor_.count(v) == 0)
+        throw Decline("a result the region must give was not computed");
+  place_scratch();
+  return p_;
+}
+
+int Builder::add_storage(Storage s) {
+  p_->storages.push_back(std::move(s));
+  return static_cast<int>(p_->storages.size()) - 1;
+}
+
+int Builder::add_tensor(const md_t& md, int storage) {
+  p_->tensors.push_back(Tensor{md, storage});
+  return static_cast<int>(p_->tensors.size()) - 1;
+}
+
+int Builder::value_tensor(const _odla_value* v) {
+  auto it = value_tensor_.find(v);
+  if (it != value_tensor_.end()) return it->second;
+  auto pit = producer_.find(v);
+  if (pit != producer_.end() && member(pit->second))
+    throw Decline("value '" + v->id + "' is read before the region computes it");
+  if (v->type.dtype != ODLA_FLOAT32) throw Decline("operand '" + v->id + "' is not float32");
+  Storage s;
+  if (v->kind == odla_rt::ValueKind::kConstant) {
+    if (v->constant_data == nullptr) throw Decline("constant without data");
+    s.kind = Storage::kConst;
+    s.data = v->constant_data;
+  } else {
+    s.kind = Storage::kIn;
+    s.value = v;
+  }
+  const int t = add_tensor(plain_md(v->type.dims), add_storage(std::move(s)));
+  value_tensor_[v] = t;
+  return t;
+}
+
+int Builder::view(int tensor, const md_t& md) {
+  if (md.get_size() != md_of(tensor).get_size()) throw Decline("view of another size");
+  return add_tensor(md, p_->tensors[tensor].storage);
+}
+
+// A tensor holding `tensor`'s data in layout `want`: itself, or a reorder into scratch;
+// constants are reordered now, once, into a buffer the program owns.
+int Builder::convert(int tensor, const md_t& want) {
+  if (md_of(tensor) == want) return tensor;
+  const Storage& src = p_->storages[p_->tensors[tensor].storage];
+  if (src.kind == Storage::kConst) {
+    const size_t bytes = want.get_size();
+    void* buf = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (buf == nullptr) throw std::bad_alloc();
+    std::shared_ptr<void> owned(buf, std::free);
+    dnnl::memory from(md_of(tensor), engine(), const_cast<void*>(src.data));
+    dnnl::memory to(want, engine(), buf);
+    dnnl::stream s(engine());
+    dnnl::reorder(from, to).execute(s, from, to);
+    s.wait();
+    Storage c;
+    c.kind = Storage::kConst;
+    c.data = buf;
+    c.owned = std::move(owned);
+    return add_tensor(want, add_storage(std::move(c)));
+  }
+  Storage s;
+  s.bytes = want.get_size();
+  const int out = add_tensor(want, add_storage(std::move(s)));
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::reorder::primitive_desc pd(engine(), md_of(tensor), engine(), want, attr);
+  std::vector<std::pair<int, int>> args{{DNNL_ARG_FROM, tensor}, {DNNL_ARG_TO, out}};
+  const int pad = scratchpad(pd);
+  if (pad >= 0) args.emplace_back(DNNL_ARG_SCRATCHPAD, pad);
+  add_step(dnnl::reorder(pd), std::move(args));
+  return out;
+}
+
+// The destination tensor of the primitive computing `v` in layout `md`: the node's
+// output buffer when the value leaves the region in that very layout, else scratch.
+int Builder::new_output(const _odla_value* v, const md_t& md) {
+  Storage s;
+  if (materialize_.count(v) != 0 && md == plain_md(v->type.dims)) {
+    s.kind = Storage::kOut;
+    s.value = v;
+  } else {
+    s.bytes = md.get_size();
+  }
+  return add_tensor(md, add_storage(std::move(s)));
+}
+
+// The destination of a primitive with a sum post-op: it must hold the Add's other
+// operand first. Written in place over that operand when it is region scratch in the
+// same layout that nothing reads later; else the operand is copied there first.
+int Builder::sum_destination(int node, const Chain& chain, const md_t& md) {
+  const _odla_value* other = chain.sum;
+  const int t = value_tensor(other);
+  const Storage& s = p_->storages[p_->tensors[t].storage];
+  bool read_later = false;
+  for (int r : readers_[other])
+    if (r > node && std::find(chain.absorbed.begin(), chain.absorbed.end(), r) == chain.absorbed.end())
+      read_later = true;
+  if (s.kind == Storage::kScratch && md_of(t) == md && !read_later) return t;
+  Storage fresh;
+  fresh.bytes = md.get_size();
+  const int out = add_tensor(md, add_storage(std::move(fresh)));
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::reorder::primitive_desc pd(engine(), md_of(t), engine(), md, attr);
+  std::vector<std::pair<int, int>> args{{DNNL_ARG_FROM, t}, {DNNL_ARG_TO, out}};
+  const int pad = scratchpad(pd);
+  if (pad >= 0) args.emplace_back(DNNL_ARG_SCRATCHPAD, pad);
+  add_step(dnnl::reorder(pd), std::move(args));
+  return out;
+}
+
+int Builder::scratchpad(const dnnl::primitive_desc_base& pd) {
+  const md_t md = pd.scratchpad_desc();
+  if (md.get_size() == 0) return -1;
+  Storage s;
+  s.bytes = md.get_size();
+  return add_tensor(md, add_storage(std::move(s)));
+}
+
+// `v` is in `tensor` from now on; a value the region must give is also reordered into
+// the node's output buffer (plain layout) right away.
+void Builder::produced(const _odla_value* v, int tensor) {
+  value_tensor_[v] = tensor;
+  if (materialize_.count(v) == 0) return;
+  if (p_->storages[p_->tensors[tensor].storage].kind == Storage::kOut) return;
+  Storage s;
+  s.kind = Storage::kOut;
+  s.value = v;
+  const int out = add_tensor(plain_md(v->type.dims), add_storage(std::move(s)));
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::reorder::primitive_desc pd(engine(), md_of(tensor), engine(), md_of(out), attr);
+  std::vector<std::pair<int, int>> args{{DNNL_ARG_FROM, tensor}, {DNNL_ARG_TO, out}};
+  const int pad = scratchpad(pd);
+  if (pad >= 0) args.emplace_back(DNNL_ARG_SCRATCHPAD, pad);
+  add_step(dnnl::reorder(pd), std::move(args));
+}
+
+void Builder::add_step(dnnl::primitive prim, std::vector<std::pair<int, int>> args) {
+  p_->steps.push_back(Step{std::move(prim), std::move(args)});
+}
+
+namespace {
+
+struct Eltwise {
+  dnnl::algorithm alg;
+  float alpha = 0, beta = 0;
+};
+
+bool eltwise_of(const Node& n, Eltwise& e) {
+  if (n.inputs.size() != 1 || n.outputs.size() != 1) return false;
+  if (n.inputs[0]->type.dtype != ODLA_FLOAT32 || n.outputs[0]->type.dtype != ODLA_FLOAT32)
+    return false;
+  constexpr float inf = odla_ref::detail::Activation::kInf;
+  if (n.op == "odla_Relu") {
+    e = {dnnl::algorithm::eltwise_relu, 0, 0};
+  } else if (n.op == "odla_Clamp" && n.clamp) {
+    if (n.clamp->lo == 0 && n.clamp->hi == inf)
+      e = {dnnl::algorithm::eltwise_relu, 0, 0};
+    else
+      e = {dnnl::algorithm::eltwise_clip_v2, n.clamp->lo, n.clamp->hi};
+  } else if (n.op == "odla_Sigmoid") {
+    e = {dnnl::algorithm::eltwise_logistic, 0, 0};
+  } else if (n.op == "odla_Tanh") {
+    e = {dnnl::algorithm::eltwise_tanh, 0, 0};
+  } else if (n.op == "odla_HardSwish") {
+    e = {dnnl::algorithm::eltwise_hardswish, 0, 0};
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool eltwise_node(const Node& n, dnnl::algorithm& alg, float& alpha, float& beta) {
+  Eltwise e;
+  if (!eltwise_of(n, e)) return false;
+  alg = e.alg;
+  alpha = e.alpha;
+  beta = e.beta;
+  return true;
+}
+
+// The element-wise nodes after `node` that its primitive can apply as post-ops: each
+// reads the previous result and nothing else reads that result (nor the caller).
+Chain Builder::chain(int node, bool allow_sum) {
+  Chain ch;
+  ch.result = nodes_[node].outputs[0];
+  for (;;) {
+    const _odla_value* v = ch.result;
+    auto rit = readers_.find(v);
+    if (materialize_.count(v) != 0 || rit == readers_.end() || rit->second.size() != 1) break;
+    const int r = rit->second[0];
+    if (!member(r) || done_[r]) break;
+    const Node& rn = nodes_[r];
+    if (rn.outputs.size() != 1 || rn.outputs[0]->type.dims != v->type.dims ||
+        rn.outputs[0]->type.dtype != ODLA_FLOAT32)
+      break;
+    Eltwise e;
+    if (eltwise_of(rn, e)) {
+      ch.ops.append_eltwise(1.f, e.alg, e.alpha, e.beta);
+    } else if (allow_sum && ch.sum == nullptr && rn.op == "odla_Add" && rn.inputs.size() == 2) {
+      const _odla_value* other = rn.inputs[0] == v ? rn.inputs[1] : rn.inputs[0];
+      if (other == v || other->type.dims != v->type.dims || other->type.dtype != ODLA_FLOAT32)
+        break;
+      auto pit = producer_.find(other);
+      const bool available =
+          value_tensor_.count(other) != 0 || pit == producer_.end() || !member(pit->second);
+      if (!available) break;
+      ch.ops.append_sum(1.f);
+      ch.sum = other;
+    } else {
+      break;
+    }
+    ch.absorbed.push_back(r);
+    ch.result = rn.outputs[0];
+  }
+  return ch;
+}
+
+void Builder::commit(const Chain& chain) {
+  for (int r : chain.absorbed) done_[r] = true;
+}
+
+// Region scratch by liveness over the steps (the shared planner's placement).
+void Builder::place_scratch() {
+  Program& p = *p_;
+  p.used.assign(p.tensors.size(), false);
+  for (int s = 0; s < static_cast<int>(p.steps.size()); ++s)
+    for (const auto& [arg, t] : p.steps[s].args) {
+      p.used[t] = true;
+      Storage& st = p.storages[p.tensors[t].storage];
+      st.first = std::min(st.first, s);
+      st.last = std::max(st.last, s);
+    }
+  std::vector<odla_rt::Block> blocks;
+  std::vector<int> owner;
+  for (int i = 0; i < static_cast<int>(p.storages.size()); ++i) {
+    const Storage& st = p.storages[i];
+    if (st.kind != Storage::kScratch || st.last < 0) continue;
+    blocks.push_back(odla_rt::Block{st.bytes, st.first, st.last, 0});
+    owner.push_back(i);
+  }
+  p.scratch_bytes = odla_rt::place_blocks(blocks);
+  for (size_t b = 0; b < blocks.size(); ++b) p.storages[owner[b]].offset = blocks[b].offset;
+}
+
+namespace {
+
+// Resolves the program's external storages to positions in the node's inputs/outputs.
+void bind(Program& p, const Node& n) {
+  for (Storage& s : p.storages) {
+    if (s.kind != Storage::kIn && s.kind != Storage::kOut) continue;
+    const std::vector<odla_value>& list = s.kind == Storage::kIn ? n.inputs : n.outputs;
+    auto it = std::find(list.begin(), list.end(), s.value);
+    s.index = it == list.end() ? -1 : static_cast<int>(it - list.begin());
+  }
+}
+
+bool bound(const Program& p) {
+  for (size_t t = 0; t < p.tensors.size(); ++t) {
+    const Storage& s = p.storages[p.tensors[t].storage];
+    if (p.used[t] && (s.kind == Storage::kIn || s.kind == Storage::kOut) && s.index < 0)
+      return false;
+  }
+  return true;
+}
+
+odla_rt::Kernel kernel_of(std::shared_ptr<const Program> p) {
+  return [p](const odla_rt::KernelIO& io) { p->run(io); };
+}
+
+std::string region_name(const std::vector<Node>& nodes, const std::vector<int>& region) {
+  std::map<std::string, int> counts;
+  for (int i : region) counts[nodes[i].op.substr(nodes[i].op.rfind('_') + 1)]++;
+  std::string name = "dnnl_region(";
+  bool first = true;
+  for (const auto& [op, c] : counts) {
+    name += (first ? "" : " ") + op + (c > 1 ? "x" + std::to_string(c) : "");
+    first = false;
+  }
+  return name + ")";
+}
+
+}  // namespace
+
+bool lower_region(const _odla_computation& comp, std::vector<Node>& nodes,
+                  const std::vector<int>& region) {
+  std::unordered_set<const _odla_value*> produced, member_inputs;
+  std::unordered_set<int> members(region.begin(), region.end());
+  for (int i : region)
+    for (odla_value v : nodes[i].outputs) produced.insert(v);
+  std::unordered_set<const _odla_value*> materialize;
+  for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
+    if (members.count(i) != 0) continue;
+    for (odla_value v : nodes[i].inputs)
+      if (produced.count(v) != 0) materialize.insert(v);
+  }
+  for (odla_value o : comp.outputs)
+    if (produced.count(o) != 0) materialize.insert(o);
+  std::shared_ptr<Program> program;
+  try {
+    apply_threads();  // primitives pick their blocking for the team size they will run with
+    program = Builder(nodes, region, materialize).build();
+  } catch (const std::exception&) {
+    return false;
+  }
+  Node fused;
+  fused.op = region_name(nodes, region);
+  fused.scratch_bytes = program->scratch_bytes;
+  fused.kernel = kernel_of(program);
+  if (!odla_rt::replace_region(comp, nodes, region, std::move(fused))) return false;
+  Node& n = nodes[region.front()];
+  bind(*program, n);
+  if (!bound(*program))  // cannot happen: the builder saw the same inputs and outputs
+    n.kernel = [](const odla_rt::KernelIO&) {
+      throw std::runtime_error("dnnl region: unbound operand");
+    };
+  return true;
+}
+
+bool lower_single(const _odla_computation& comp, Node& node) {
+  if (!claimable(node)) return false;
+  std::vector<Node> one{node};
+  std::unordered_set<const _odla_value*> materialize(node.outputs.begin(), node.outputs.end());
+  (void)comp;
+  try {
+    apply_threads();
+    std::shared_ptr<Program> program = Builder(one, {0}, materialize).build();
+    bind(*program, node);
+    if (!bound(*program)) return false;
+    node.kernel = kernel_of(program);
+    node.scratch_bytes = program->scratch_bytes;
+    node.inplace_input = -1;
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace odla_dnnl

@@ -1,0 +1,139 @@
+// oneDNN regions: a run of consecutive nodes oneDNN can take becomes one node whose
+// kernel executes a program of primitives created once, at plan time. Values inside the
+// region keep the layouts the primitives choose (blocked, e.g. nChw16c); reorders happen
+// only where a value enters the region (computation arguments, portable nodes' results)
+// or leaves it (read by a node after the region, or a computation output). A node whose
+// result only one element-wise node reads absorbs it as a post-op (bias, Relu, Clamp,
+// Sigmoid, Tanh, HardSwish; residual Add as a sum post-op into the later convolution).
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <climits>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "graph.h"
+
+namespace odla_dnnl {
+
+using odla_rt::Dims;
+using odla_rt::Node;
+using md_t = dnnl::memory::desc;
+
+// The CPU engine (one per process) and the calling thread's stream.
+const dnnl::engine& engine();
+dnnl::stream& thread_stream();
+// Applies ODLA_NUM_THREADS (when set) to the calling thread's OpenMP team size.
+void apply_threads();
+
+// Dense row-major float32 descriptor (rank 0 as [1]).
+dnnl::memory::dims to_dnnl(const Dims& d);
+md_t plain_md(const Dims& d);
+md_t any_md(const Dims& d);
+
+// Thrown by a builder that declines a node (the region, or the node, keeps the
+// portable kernels).
+struct Decline : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Where a tensor's bytes live at execution.
+struct Storage {
+  enum Kind { kIn, kOut, kScratch, kConst } kind = kScratch;
+  const _odla_value* value = nullptr;  // kIn / kOut
+  int index = -1;                      // kIn / kOut: position in the node's inputs / outputs
+  size_t bytes = 0;                    // kScratch
+  size_t offset = 0;                   // kScratch: offset in KernelIO::scratch
+  const void* data = nullptr;          // kConst
+  std::shared_ptr<void> owned;         // kConst made at plan time (reordered weights)
+  int first = INT_MAX, last = -1;      // kScratch: steps using it
+};
+
+struct Tensor {
+  md_t md;
+  int storage = 0;
+};
+
+struct Step {
+  dnnl::primitive prim;
+  std::vector<std::pair<int, int>> args;  // DNNL_ARG_* -> tensor
+};
+
+// What the fused node's kernel runs.
+struct Program {
+  std::vector<Storage> storages;
+  std::vector<Tensor> tensors;
+  std::vector<Step> steps;
+  std::vector<bool> used;  // tensors some step reads or writes
+  size_t scratch_bytes = 0;
+  void run(const odla_rt::KernelIO& io) const;
+};
+
+// Post-ops a primitive absorbs from the nodes after it.
+struct Chain {
+  dnnl::post_ops ops;
+  const _odla_value* result = nullptr;  // the last absorbed node's result (or the node's own)
+  const _odla_value* sum = nullptr;     // the other operand of an absorbed Add
+  std::vector<int> absorbed;
+};
+
+class Builder {
+ public:
+  // nodes[members] (ascending) become one program; `materialize`: values they produce
+  // that must reach the node's outputs in plain layout.
+  Builder(const std::vector<Node>& nodes, const std::vector<int>& members,
+          std::unordered_set<const _odla_value*> materialize);
+  // Throws (Decline, dnnl::error) when a node cannot be taken.
+  std::shared_ptr<Program> build();
+
+  // Used by the op builders (ops.cc).
+  const Node& node(int i) const { return nodes_[i]; }
+  int value_tensor(const _odla_value* v);
+  int convert(int tensor, const md_t& want);
+  int plain_tensor(const _odla_value* v) { return convert(value_tensor(v), plain_md(v->type.dims)); }
+  int view(int tensor, const md_t& md);
+  int new_output(const _odla_value* v, const md_t& md);
+  int sum_destination(int node, const Chain& chain, const md_t& md);
+  int scratchpad(const dnnl::primitive_desc_base& pd);
+  void produced(const _odla_value* v, int tensor);
+  void add_step(dnnl::primitive prim, std::vector<std::pair<int, int>> args);
+  Chain chain(int node, bool allow_sum);
+  void commit(const Chain& chain);
+  const md_t& md_of(int tensor) const { return p_->tensors[tensor].md; }
+
+ private:
+  int add_storage(Storage s);
+  int add_tensor(const md_t& md, int storage);
+  bool member(int i) const { return i >= 0 && i < static_cast<int>(member_.size()) && member_[i]; }
+  void place_scratch();
+
+  const std::vector<Node>& nodes_;
+  std::vector<int> members_;
+  std::vector<bool> member_, done_;
+  std::unordered_set<const _odla_value*> materialize_;
+  std::unordered_map<const _odla_value*, std::vector<int>> readers_;
+  std::unordered_map<const _odla_value*, int> producer_;
+  std::unordered_map<const _odla_value*, int> value_tensor_;
+  std::unordered_map<const _odla_value*, int> external_;  // kIn / kConst storage per value
+  std::shared_ptr<Program> p_;
+};
+
+// The op builders (ops.cc): whether a node may join a region (cheap checks), and
+// building it into the program (may throw).
+bool claimable(const Node& node);
+void build_node(Builder& b, int node);
+// The oneDNN eltwise algorithm of an element-wise node (Relu, Clamp, Sigmoid, Tanh,
+// HardSwish; float32), or false.
+bool eltwise_node(const Node& n, dnnl::algorithm& alg, float& alpha, float& beta);
+
+// Lowering entry points (backend.cc): nodes[region] (consecutive) as one node; one
+// node in place (kernel table). Both return false and change nothing on failure.
+bool lower_region(const _odla_computation& comp, std::vector<Node>& nodes,
+                  const std::vector<int>& region);
+bool lower_single(const _odla_computation& comp, Node& node);
+
+}  // namespace odla_dnnl
