@@ -289,7 +289,7 @@ def bench_model(
 def format_result(r: BenchResult) -> str:
     return "\n".join(
         [
-            f"{r.model} on {r.runtime}, {r.threads} threads, "
+            f"{r.model} on {r.runtime}, {r.threads} thread{'s' if r.threads != 1 else ''}, "
             f"{r.runs} runs after {r.warmup} warm-up",
             f"CPU: {r.cpu} ({r.isa or 'no notable ISA extensions'})",
             f"latency: median {r.median_ms:.3f} ms, p90 {r.p90_ms:.3f} ms, min {r.min_ms:.3f} ms "
