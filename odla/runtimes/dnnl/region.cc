@@ -135,14 +135,14 @@ int Builder::value_tensor(const _odla_value* v) {
   return t;
 }
 
-int Builder::view(int tensor, const md_t& md) {
+int Builder::view(int tensor, md_t md) {
   if (md.get_size() != md_of(tensor).get_size()) throw Decline("view of another size");
   return add_tensor(md, p_->tensors[tensor].storage);
 }
 
 // A tensor holding `tensor`'s data in layout `want`: itself, or a reorder into scratch;
 // constants are reordered now, once, into a buffer the program owns.
-int Builder::convert(int tensor, const md_t& want) {
+int Builder::convert(int tensor, md_t want) {
   if (md_of(tensor) == want) return tensor;
   const Storage& src = p_->storages[p_->tensors[tensor].storage];
   if (src.kind == Storage::kConst) {
@@ -176,7 +176,7 @@ int Builder::convert(int tensor, const md_t& want) {
 
 // The destination tensor of the primitive computing `v` in layout `md`: the node's
 // output buffer when the value leaves the region in that very layout, else scratch.
-int Builder::new_output(const _odla_value* v, const md_t& md) {
+int Builder::new_output(const _odla_value* v, md_t md) {
   Storage s;
   if (materialize_.count(v) != 0 && md == plain_md(v->type.dims)) {
     s.kind = Storage::kOut;
@@ -190,7 +190,7 @@ int Builder::new_output(const _odla_value* v, const md_t& md) {
 // The destination of a primitive with a sum post-op: it must hold the Add's other
 // operand first. Written in place over that operand when it is region scratch in the
 // same layout that nothing reads later; else the operand is copied there first.
-int Builder::sum_destination(int node, const Chain& chain, const md_t& md) {
+int Builder::sum_destination(int node, const Chain& chain, md_t md) {
   const _odla_value* other = chain.sum;
   const int t = value_tensor(other);
   const Storage& s = p_->storages[p_->tensors[t].storage];

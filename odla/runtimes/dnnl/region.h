@@ -93,17 +93,17 @@ class Builder {
   // Used by the op builders (ops.cc).
   const Node& node(int i) const { return nodes_[i]; }
   int value_tensor(const _odla_value* v);
-  int convert(int tensor, const md_t& want);
+  int convert(int tensor, md_t want);
   int plain_tensor(const _odla_value* v) { return convert(value_tensor(v), plain_md(v->type.dims)); }
-  int view(int tensor, const md_t& md);
-  int new_output(const _odla_value* v, const md_t& md);
-  int sum_destination(int node, const Chain& chain, const md_t& md);
+  int view(int tensor, md_t md);
+  int new_output(const _odla_value* v, md_t md);
+  int sum_destination(int node, const Chain& chain, md_t md);
   int scratchpad(const dnnl::primitive_desc_base& pd);
   void produced(const _odla_value* v, int tensor);
   void add_step(dnnl::primitive prim, std::vector<std::pair<int, int>> args);
   Chain chain(int node, bool allow_sum);
   void commit(const Chain& chain);
-  const md_t& md_of(int tensor) const { return p_->tensors[tensor].md; }
+  md_t md_of(int tensor) const { return p_->tensors[tensor].md; }
 
  private:
   int add_storage(Storage s);
