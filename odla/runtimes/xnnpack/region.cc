@@ -1,0 +1,162 @@
+// Running a region: boundary transposes, the runtime pool, XNNPACK setup and invoke.
+#include <algorithm>
+#include <mutex>
+
+#include "api.h"
+#include "kernels/parallel.h"
+#include "region.h"
+
+namespace odla_xnn {
+
+bool ready() {
+  static const bool ok = xnn_initialize(nullptr) == xnn_status_success;
+  return ok;
+}
+
+pthreadpool_t threadpool() {
+  static pthreadpool_t pool = odla_ref::num_threads() > 1
+                                  ? pthreadpool_create(static_cast<size_t>(odla_ref::num_threads()))
+                                  : nullptr;
+  return pool;
+}
+
+const std::vector<std::string>& supported_ops() {
+  static const std::vector<std::string> ops{
+      "odla_Abs",     "odla_Add",       "odla_AveragePool", "odla_Ceil",  "odla_Clamp",
+      "odla_Conv",    "odla_Div",       "odla_Floor",       "odla_Gemm",  "odla_HardSwish",
+      "odla_Max",     "odla_MaxPool",   "odla_Min",         "odla_Mul",   "odla_Neg",
+      "odla_ReduceMean", "odla_Relu",   "odla_Reshape",     "odla_Round", "odla_Sigmoid",
+      "odla_Softmax", "odla_Sqrt",      "odla_Sub"};
+  return ops;
+}
+
+namespace {
+
+// [C, S] -> [S, C] for each of N images (dst[n][s][c] = src[n][c][s]) or back.
+struct TransposeJob {
+  const float* src;
+  float* dst;
+  int64_t C, S, tiles;
+  bool to_nhwc;
+};
+constexpr int64_t kTile = 32;
+
+void transpose_tile(void* arg, size_t job) {
+  const auto& t = *static_cast<const TransposeJob*>(arg);
+  const int64_t n = static_cast<int64_t>(job) / t.tiles;
+  const int64_t tile = static_cast<int64_t>(job) % t.tiles;
+  const int64_t s0 = tile * kTile, s1 = std::min(t.S, s0 + kTile);
+  const float* src = t.src + n * t.C * t.S;
+  float* dst = t.dst + n * t.C * t.S;
+  for (int64_t c0 = 0; c0 < t.C; c0 += kTile) {
+    const int64_t c1 = std::min(t.C, c0 + kTile);
+    if (t.to_nhwc) {
+      for (int64_t s = s0; s < s1; ++s)
+        for (int64_t c = c0; c < c1; ++c) dst[s * t.C + c] = src[c * t.S + s];
+    } else {
+      for (int64_t c = c0; c < c1; ++c)
+        for (int64_t s = s0; s < s1; ++s) dst[c * t.S + s] = src[s * t.C + c];
+    }
+  }
+}
+
+void transpose(const Dims& nchw, const float* src, float* dst, bool to_nhwc) {
+  TransposeJob t{src, dst, nchw[1], nchw[2] * nchw[3], 0, to_nhwc};
+  t.tiles = (t.S + kTile - 1) / kTile;
+  const size_t jobs = static_cast<size_t>(nchw[0] * t.tiles);
+  if (nchw[0] * t.C * t.S < (1 << 14)) {
+    for (size_t j = 0; j < jobs; ++j) transpose_tile(&t, j);
+    return;
+  }
+  pthreadpool_parallelize_1d(threadpool(), transpose_tile, &t, jobs, 0);
+}
+
+size_t aligned(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+}  // namespace
+
+Region::~Region() {
+  for (auto& r : all_)
+    if (r->runtime != nullptr) xnn_delete_runtime(r->runtime);
+  if (subgraph != nullptr) xnn_delete_subgraph(subgraph);
+}
+
+bool Region::prepare() {
+  size_t offset = 0;
+  for (auto* list : {&inputs, &outputs})
+    for (Binding& b : *list)
+      if (b.transpose) {
+        b.offset = offset;
+        offset += aligned(static_cast<size_t>(odla_rt::num_elements(b.nchw)) * sizeof(float));
+      }
+  scratch_bytes = offset;
+  auto r = std::make_unique<Runner>();
+  if (xnn_create_runtime_v2(subgraph, threadpool(), 0, &r->runtime) != xnn_status_success)
+    return false;
+  free_.push_back(r.get());
+  all_.push_back(std::move(r));
+  return true;
+}
+
+Region::Runner* Region::acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!free_.empty()) {
+      Runner* r = free_.back();
+      free_.pop_back();
+      return r;
+    }
+  }
+  // Another execution holds every runtime: make one more (kept for later).
+  auto r = std::make_unique<Runner>();
+  if (xnn_create_runtime_v2(subgraph, threadpool(), 0, &r->runtime) != xnn_status_success)
+    throw odla_rt::Error("XNNPACK: cannot create a runtime", ODLA_FAILURE);
+  std::lock_guard<std::mutex> lock(mutex_);
+  all_.push_back(std::move(r));
+  return all_.back().get();
+}
+
+void Region::release(Runner* r) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  free_.push_back(r);
+}
+
+void Region::run(const odla_rt::KernelIO& io) {
+  char* scratch = static_cast<char*>(io.scratch);
+  std::vector<xnn_external_value> ext;
+  std::vector<void*> bound;
+  ext.reserve(inputs.size() + outputs.size());
+  for (const Binding& b : inputs) {
+    const float* src = io.input<float>(b.io);
+    void* data = const_cast<float*>(src);
+    if (b.transpose) {
+      data = scratch + b.offset;
+      transpose(b.nchw, src, static_cast<float*>(data), true);
+    }
+    ext.push_back({b.xid, data});
+    bound.push_back(data);
+  }
+  for (const Binding& b : outputs) {
+    void* data = b.transpose ? static_cast<void*>(scratch + b.offset) : io.output<float>(b.io);
+    ext.push_back({b.xid, data});
+    bound.push_back(data);
+  }
+  Runner* r = acquire();
+  xnn_status status = xnn_status_success;
+  if (r->bound != bound) {
+    status = xnn_setup_runtime(r->runtime, ext.size(), ext.data());
+    r->bound = status == xnn_status_success ? bound : std::vector<void*>();
+  }
+  if (status == xnn_status_success) status = xnn_invoke_runtime(r->runtime);
+  release(r);
+  if (status != xnn_status_success)
+    throw odla_rt::Error("XNNPACK failed to run a subgraph (status " +
+                             std::to_string(static_cast<int>(status)) + ")",
+                         ODLA_FAILURE);
+  for (const Binding& b : outputs)
+    if (b.transpose)
+      transpose(b.nchw, reinterpret_cast<const float*>(scratch + b.offset), io.output<float>(b.io),
+                false);
+}
+
+}  // namespace odla_xnn
