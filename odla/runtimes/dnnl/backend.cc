@@ -44,6 +44,8 @@ const Backend& backend() {
                              {"odla_HardSwish", single},
                              {"odla_MaxPool", single},
                              {"odla_Mul", single},
+                             {"odla_ReduceMax", single},
+                             {"odla_ReduceMean", single},
                              {"odla_Relu", single},
                              {"odla_Sigmoid", single},
                              {"odla_Sub", single},

@@ -1,6 +1,6 @@
 // The nodes a oneDNN region takes, each as one primitive created here, at plan time:
 // Conv (convolution, layouts chosen by oneDNN, weights reordered once), MaxPool /
-// AveragePool (pooling_v2), Relu / Clamp / Sigmoid / Tanh / HardSwish (eltwise),
+// AveragePool (pooling_v2; also ReduceMean / ReduceMax over all spatial axes), Relu / Clamp / Sigmoid / Tanh / HardSwish (eltwise),
 // Add / Sub / Mul (binary), Concat (concat) and Gemm (matmul). Conv and Gemm absorb
 // the element-wise nodes after them and one residual Add as post-ops; pooling,
 // eltwise and binary absorb element-wise ones.
@@ -143,6 +143,45 @@ void build_pool(Builder& b, int i) {
       b, i, false, ch, [&](const dnnl::primitive_attr& attr) {
         dnnl::pooling_v2_forward::desc d(prop_kind::forward_inference, alg, b.md_of(src),
                                          any_md(dst), strides, kernel, dil, pl, pr);
+        return dnnl::pooling_v2_forward::primitive_desc(d, attr, engine());
+      });
+  std::vector<std::pair<int, int>> args;
+  args.emplace_back(DNNL_ARG_SRC, b.convert(src, pd.src_desc()));
+  const int out = b.new_output(ch.result, pd.dst_desc());
+  args.emplace_back(DNNL_ARG_DST, out);
+  push_scratchpad(b, pd, args);
+  b.add_step(dnnl::pooling_v2_forward(pd), std::move(args));
+  b.produced(ch.result, out);
+  b.commit(ch);
+}
+
+// ReduceMean / ReduceMax over every spatial axis with kept dims (global pooling).
+bool global_reduce(const Node& n) {
+  if (n.op != "odla_ReduceMean" && n.op != "odla_ReduceMax") return false;
+  const Dims& in = n.inputs[0]->type.dims;
+  const Dims& out = n.outputs[0]->type.dims;
+  if (in.size() < 3 || in.size() > 5 || out.size() != in.size() || out[0] != in[0] ||
+      out[1] != in[1])
+    return false;
+  for (size_t k = 2; k < out.size(); ++k)
+    if (out[k] != 1) return false;
+  return true;
+}
+
+void build_global_pool(Builder& b, int i) {
+  const Node& n = b.node(i);
+  const Dims& in = n.inputs[0]->type.dims;
+  const Dims& dst = n.outputs[0]->type.dims;
+  memory::dims kernel(in.begin() + 2, in.end()), ones(in.size() - 2, 1), zeros(in.size() - 2, 0);
+  const dnnl::algorithm alg = n.op == "odla_ReduceMax"
+                                  ? dnnl::algorithm::pooling_max
+                                  : dnnl::algorithm::pooling_avg_exclude_padding;
+  const int src = b.value_tensor(n.inputs[0]);
+  Chain ch;
+  auto pd = with_chain<dnnl::pooling_v2_forward::primitive_desc>(
+      b, i, false, ch, [&](const dnnl::primitive_attr& attr) {
+        dnnl::pooling_v2_forward::desc d(prop_kind::forward_inference, alg, b.md_of(src),
+                                         any_md(dst), ones, kernel, zeros, zeros, zeros);
         return dnnl::pooling_v2_forward::primitive_desc(d, attr, engine());
       });
   std::vector<std::pair<int, int>> args;
@@ -320,6 +359,7 @@ bool claimable(const Node& n) {
     return n.params.type() == typeid(odla_ref::PoolParams);
   if (n.op == "odla_Add" || n.op == "odla_Sub" || n.op == "odla_Mul") return n.inputs.size() == 2;
   if (n.op == "odla_Concat") return n.inputs.size() >= 2;
+  if (n.op == "odla_ReduceMean" || n.op == "odla_ReduceMax") return global_reduce(n);
   if (n.op == "odla_Gemm")
     return n.params.type() == typeid(odla_rt::GemmParams) && n.inputs.size() >= 2;
   return eltwise_node(n, alg, alpha, beta);
@@ -332,6 +372,7 @@ void build_node(Builder& b, int i) {
   if (op == "odla_Add" || op == "odla_Sub" || op == "odla_Mul") return build_binary(b, i);
   if (op == "odla_Concat") return build_concat(b, i);
   if (op == "odla_Gemm") return build_gemm(b, i);
+  if (op == "odla_ReduceMean" || op == "odla_ReduceMax") return build_global_pool(b, i);
   return build_eltwise(b, i);
 }
 
