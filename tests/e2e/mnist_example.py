@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,8 @@ def copy_example(destination: Path) -> Path:
 
 
 def configure(
-    source: Path, build: Path, halo: Path | None = None, toolchain: str | None = None
+    source: Path, build: Path, halo: Path | None = None, toolchain: str | None = None,
+    extra: Sequence[str] = (),
 ) -> str:
     """Configure `source` into `build` with Ninja, finding Halo through `halo --cmake-dir`."""
     halo = halo or halo_executable()
@@ -65,7 +67,7 @@ def configure(
     cmd += ["-DCMAKE_BUILD_TYPE=Release", f"-DHalo_DIR={cmake_dir}"]
     if toolchain:
         cmd.append(f"-DCMAKE_TOOLCHAIN_FILE={TOOLCHAINS / toolchain}.cmake")
-    return run(cmd)
+    return run([*cmd, *extra])
 
 
 def build(build_dir: Path, *ninja_args: str) -> str:
