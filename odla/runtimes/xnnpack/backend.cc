@@ -73,6 +73,10 @@ void lower_regions(const _odla_computation& comp, std::vector<Node>& nodes) {
     fused.op = "xnnpack_subgraph";
     fused.kernel = region_kernel(region);
     fused.scratch_bytes = region->scratch_bytes;
+    // One elementwise op: XNNPACK reads each element before it writes it, so the
+    // result may overwrite an input that dies here, as the portable kernel's may.
+    const size_t num_inputs = nodes[begin].inputs.size();
+    if (end - begin == 1) fused.inplace_input = nodes[begin].inplace_input;
     std::vector<int> members;
     for (size_t k = begin; k < end; ++k) members.push_back(static_cast<int>(k));
     if (!replace_region(comp, nodes, members, std::move(fused)) || !bind(*region, nodes[begin])) {
@@ -80,6 +84,7 @@ void lower_regions(const _odla_computation& comp, std::vector<Node>& nodes) {
       i = end;
       continue;
     }
+    if (nodes[begin].inputs.size() != num_inputs) nodes[begin].inplace_input = -1;  // Add(x, x)
     i = begin + 1;
   }
 }
@@ -96,7 +101,6 @@ bool lower_one(const _odla_computation& comp, Node& node) {
   if (region == nullptr || !bind(*region, node)) return false;
   node.kernel = region_kernel(region);
   node.scratch_bytes = region->scratch_bytes;
-  node.inplace_input = -1;
   return true;
 }
 
