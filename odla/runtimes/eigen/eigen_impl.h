@@ -78,8 +78,9 @@ struct ConvEpilogue {
   }
 };
 
-// Output kernel of the Gemm contraction: output Y^T (N x M, column-major):
-// Y = alpha * acc + beta * C, then act.
+// The Gemm epilogue: Y = alpha * acc + beta * C, then act, on a run of
+// `rows` values of output row m starting at column i (Y^T's column-major block
+// column). Also the output kernel of the Gemm contraction (output Y^T, N x M).
 struct GemmEpilogue {
   float alpha, beta;
   const float* c;  // this batch's C, or null
@@ -87,41 +88,60 @@ struct GemmEpilogue {
   int64_t N;
   Activation act;
   bool active;
+  void apply(float* col, int64_t m, int64_t i, int64_t rows) const {
+    if (alpha != 1)
+      for (int64_t r = 0; r < rows; ++r) col[r] *= alpha;
+    switch (c_mode) {
+      case 1: {
+        const float v = beta * c[0];
+        for (int64_t r = 0; r < rows; ++r) col[r] += v;
+        break;
+      }
+      case 2:
+        for (int64_t r = 0; r < rows; ++r) col[r] += beta * c[i + r];
+        break;
+      case 3: {
+        const float* row = c + m * N + i;
+        for (int64_t r = 0; r < rows; ++r) col[r] += beta * row[r];
+        break;
+      }
+      case 4: {
+        const float v = beta * c[m];
+        for (int64_t r = 0; r < rows; ++r) col[r] += v;
+        break;
+      }
+      default:
+        break;
+    }
+    if (active) apply_act(col, rows, act);
+  }
   template <typename I, typename Scalar>
   EIGEN_ALWAYS_INLINE void operator()(
       const Eigen::internal::blas_data_mapper<Scalar, I, Eigen::ColMajor>& out,
       const Eigen::TensorContractionParams&, I i, I j, I rows, I cols) const {
-    for (I cc = 0; cc < cols; ++cc) {
-      float* col = &out(0, cc);  // row m = j + cc of Y, columns n = i .. i + rows
-      const int64_t m = j + cc;
-      if (alpha != 1)
-        for (I r = 0; r < rows; ++r) col[r] *= alpha;
-      switch (c_mode) {
-        case 1: {
-          const float v = beta * c[0];
-          for (I r = 0; r < rows; ++r) col[r] += v;
-          break;
-        }
-        case 2:
-          for (I r = 0; r < rows; ++r) col[r] += beta * c[i + r];
-          break;
-        case 3: {
-          const float* row = c + m * N + i;
-          for (I r = 0; r < rows; ++r) col[r] += beta * row[r];
-          break;
-        }
-        case 4: {
-          const float v = beta * c[m];
-          for (I r = 0; r < rows; ++r) col[r] += v;
-          break;
-        }
-        default:
-          break;
-      }
-      if (active) apply_act(col, rows, act);
-    }
+    for (I cc = 0; cc < cols; ++cc) apply(&out(0, cc), j + cc, i, rows);
   }
 };
+
+// One row of Y (M == 1): y = op(B)^T a, as Eigen matrix-vector products over
+// chunks of the N outputs on the device, each finished by the epilogue.
+void gemv(const GemmArgs& g, const float* a, const float* b, float* y, const GemmEpilogue& epi) {
+  using RowMat = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+  using ColMat = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>>;
+  using Vec = Eigen::Map<const Eigen::VectorXf>;
+  using OutVec = Eigen::Map<Eigen::VectorXf>;
+  const Index N = g.N, K = g.K;
+  const Vec av(a, K);  // A is 1 x K (or K x 1 transposed): contiguous either way
+  auto run = [=, &epi](Index first, Index last) {
+    OutVec out(y + first, last - first);
+    if (g.trans_b)  // B [N][K]: rows first..last
+      out.noalias() = RowMat(b, N, K).middleRows(first, last - first) * av;
+    else  // B [K][N] is column-major N x K
+      out.noalias() = ColMat(b, N, K).middleRows(first, last - first) * av;
+    epi.apply(y + first, 0, first, last - first);
+  };
+  device().parallelFor(N, Eigen::TensorOpCost(static_cast<double>(K) * 4, 4, 2.0 * K), run);
+}
 
 // im2col of one image: row (c, ki, kj) of `cols` holds the input taps of every
 // output position (HW of them), zero where the tap falls into the padding.
@@ -198,6 +218,10 @@ void gemm(const GemmArgs& g, const float* a, const float* b, const float* c, flo
     const ConstMap2 at(pa, g.trans_a ? M : K, g.trans_a ? K : M);
     const GemmEpilogue epi{g.alpha, g.beta, c != nullptr ? c + i * g.c_stride : nullptr,
                            c != nullptr ? g.c_mode : 0, g.N, act, act.active()};
+    if (M == 1) {
+      gemv(g, pa, pb, y + i * N, epi);
+      continue;
+    }
     Map2 out(y + i * M * N, N, M);
     out.device(device()) = bt.contract(at, dims, epi);
   }
@@ -240,45 +264,80 @@ void clamp(const float* x, float* y, int64_t n, const Activation& act) {
                                       (s > s.constant(act.hi)).select(s.constant(act.hi), s));
 }
 
-// 2-D pooling, one (n, c) plane per task. Taps outside the input are skipped.
+// Per output position along one pooling axis: the output range [lo, hi]
+// whose tap k lands inside the input, and the divisor factor of each output.
+struct PoolAxis {
+  std::vector<int64_t> lo, hi;  // indexed by tap
+  std::vector<float> count;     // indexed by output position
+};
+
+PoolAxis pool_axis(const odla_ref::PoolParams& p, int a) {
+  PoolAxis t;
+  const int64_t in = p.in_dims[a], out = p.out_dims[a], s = p.strides[a];
+  for (int64_t k = 0; k < p.window[a]; ++k) {
+    const int64_t off = k * p.dilations[a] - p.pads_front[a];  // i = o * s + off
+    int64_t lo = off >= 0 ? 0 : (-off + s - 1) / s;
+    int64_t hi = in - 1 - off < 0 ? -1 : (in - 1 - off) / s;
+    t.lo.push_back(std::min(lo, out));
+    t.hi.push_back(std::min(hi, out - 1));
+  }
+  for (int64_t o = 0; o < out; ++o) {
+    int64_t n = 0;
+    for (int64_t k = 0; k < p.window[a]; ++k) {
+      const int64_t i = o * s + k * p.dilations[a] - p.pads_front[a];
+      n += p.count_include_pad ? (i < in + p.pads_back[a]) : (i >= 0 && i < in);
+    }
+    t.count.push_back(static_cast<float>(n));
+  }
+  return t;
+}
+
+// 2-D pooling, one (n, c) plane per task: each output row accumulates, tap by
+// tap, the input row segment that tap reads (taps outside the input skipped).
 template <bool kMax>
 void pool2d(const odla_ref::PoolParams& p, const float* x, float* y) {
   const int64_t H = p.in_dims[0], W = p.in_dims[1], Ho = p.out_dims[0], Wo = p.out_dims[1];
+  const int64_t sw = p.strides[1];
   const int64_t planes = p.batch * p.channels;
+  const auto ah = std::make_shared<const PoolAxis>(pool_axis(p, 0));
+  const auto aw = std::make_shared<const PoolAxis>(pool_axis(p, 1));
   auto run = [=](Index first, Index last) {
     for (Index pl = first; pl < last; ++pl) {
       const float* in = x + pl * H * W;
-      float* out = y + pl * Ho * Wo;
       for (int64_t oh = 0; oh < Ho; ++oh) {
-        for (int64_t ow = 0; ow < Wo; ++ow) {
-          float acc = kMax ? -std::numeric_limits<float>::infinity() : 0.f;
-          int64_t counted = 0;
-          for (int64_t ki = 0; ki < p.window[0]; ++ki) {
-            const int64_t ih = oh * p.strides[0] - p.pads_front[0] + ki * p.dilations[0];
-            const bool in_pad_h = ih >= -p.pads_front[0] && ih < H + p.pads_back[0];
-            for (int64_t kj = 0; kj < p.window[1]; ++kj) {
-              const int64_t iw = ow * p.strides[1] - p.pads_front[1] + kj * p.dilations[1];
-              if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
-                const float v = in[ih * W + iw];
-                if (kMax)
-                  acc = v > acc || std::isnan(v) ? v : acc;
-                else
-                  acc += v;
-                ++counted;
-              } else if (!kMax && p.count_include_pad && in_pad_h && iw >= -p.pads_front[1] &&
-                         iw < W + p.pads_back[1]) {
-                ++counted;
+        float* out = y + (pl * Ho + oh) * Wo;
+        const float init = kMax ? -std::numeric_limits<float>::infinity() : 0.f;
+        for (int64_t ow = 0; ow < Wo; ++ow) out[ow] = init;
+        for (int64_t ki = 0; ki < p.window[0]; ++ki) {
+          if (oh < ah->lo[ki] || oh > ah->hi[ki]) continue;
+          const float* row = in + (oh * p.strides[0] + ki * p.dilations[0] - p.pads_front[0]) * W;
+          for (int64_t kj = 0; kj < p.window[1]; ++kj) {
+            const float* src = row + kj * p.dilations[1] - p.pads_front[1];
+            const int64_t lo = aw->lo[kj], hi = aw->hi[kj];
+            if (sw == 1) {
+              for (int64_t ow = lo; ow <= hi; ++ow) {
+                const float v = src[ow], o = out[ow];
+                out[ow] = kMax ? (v > o || v != v ? v : o) : o + v;
+              }
+            } else {
+              for (int64_t ow = lo; ow <= hi; ++ow) {
+                const float v = src[ow * sw], o = out[ow];
+                out[ow] = kMax ? (v > o || v != v ? v : o) : o + v;
               }
             }
           }
-          if (!kMax) acc = counted > 0 ? acc / static_cast<float>(counted) : 0.f;
-          out[oh * Wo + ow] = acc;
+        }
+        if (!kMax) {
+          const float ch = ah->count[oh];
+          for (int64_t ow = 0; ow < Wo; ++ow) {
+            const float n = ch * aw->count[ow];
+            out[ow] = n > 0 ? out[ow] / n : 0.f;
+          }
         }
       }
     }
   };
-  const double per_plane =
-      static_cast<double>(Ho * Wo * p.window[0] * p.window[1]);
+  const double per_plane = static_cast<double>(Ho * Wo * p.window[0] * p.window[1]);
   device().parallelFor(planes, Eigen::TensorOpCost(per_plane * 4, Ho * Wo * 4.0, per_plane),
                        run);
 }
