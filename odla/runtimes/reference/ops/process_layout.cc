@@ -34,9 +34,12 @@ odla_value build_transpose(odla_value input, const odla_value_shape& perm_shape,
     strides[i] = in_strides[perm[i]];
   }
   check_output_dims(output_dims, out);
+  NodeOptions options;
+  options.params = perm;  // Dims: the permutation, for runtimes' kernel tables
   return add_node("odla_Transpose", {x}, TensorType{x->type.dtype, out}, id,
                   strided_copy_kernel(element_size(x->type.dtype),
-                                      BroadcastLoop::with_strides(out, {strides}), 0));
+                                      BroadcastLoop::with_strides(out, {strides}), 0),
+                  options);
 }
 
 odla_value build_expand(odla_value input, const odla_value_shape& output_dims,

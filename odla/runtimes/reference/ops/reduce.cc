@@ -148,7 +148,9 @@ odla_value build_reduce(const char* name, Reduce kind, odla_value input, odla_si
           for (int64_t o = begin; o < end; ++o) reduce_one(kind, *g, src, o, eps, dst);
         }, grain);
       };
-      return add_node(name, {x}, TensorType{x->type.dtype, out}, id, std::move(k));
+      NodeOptions options;
+      options.params = reduced;  // std::vector<bool>: the reduced axes, for runtimes' kernel tables
+      return add_node(name, {x}, TensorType{x->type.dtype, out}, id, std::move(k), options);
     } else {
       fail(std::string(name) + " does not accept element type " + dtype_name(x->type.dtype));
     }
