@@ -25,10 +25,16 @@ std::vector<const _odla_value*> region_outputs(const _odla_computation& comp,
   return out;
 }
 
-// A region's reshapes at either end only copy: portable reshapes are views.
+bool moves_only(const Node& n) { return n.op == "odla_Reshape" || n.op == "odla_Transpose"; }
+
+// A region's reshapes at either end only copy: portable reshapes are views. A
+// region that only moves data is left alone.
 void trim(const std::vector<Node>& nodes, size_t* begin, size_t* end) {
   while (*begin < *end && nodes[*begin].op == "odla_Reshape") ++*begin;
   while (*end > *begin && nodes[*end - 1].op == "odla_Reshape") --*end;
+  bool computes = false;
+  for (size_t i = *begin; i < *end; ++i) computes = computes || !moves_only(nodes[i]);
+  if (!computes) *end = *begin;
 }
 
 Kernel region_kernel(std::shared_ptr<Region> r) {
@@ -92,7 +98,7 @@ void lower_regions(const _odla_computation& comp, std::vector<Node>& nodes) {
 // A node the graph hook left (XNNPACK rejected it in a larger region) as a
 // region of its own; reshapes stay portable views.
 bool lower_one(const _odla_computation& comp, Node& node) {
-  if (!odla_xnn::ready() || node.op == "odla_Reshape") return false;
+  if (!odla_xnn::ready() || moves_only(node)) return false;
   std::vector<Node> one{node};
   std::vector<const _odla_value*> outs(node.outputs.begin(), node.outputs.end());
   size_t failed = 0;

@@ -26,7 +26,7 @@ const std::vector<std::string>& supported_ops() {
       "odla_Conv",    "odla_Div",       "odla_Floor",       "odla_Gemm",  "odla_HardSwish",
       "odla_Max",     "odla_MaxPool",   "odla_Min",         "odla_Mul",   "odla_Neg",
       "odla_ReduceMean", "odla_Relu",   "odla_Reshape",     "odla_Round", "odla_Sigmoid",
-      "odla_Softmax", "odla_Sqrt",      "odla_Sub"};
+      "odla_Softmax", "odla_Sqrt",      "odla_Sub",         "odla_Transpose"};
   return ops;
 }
 

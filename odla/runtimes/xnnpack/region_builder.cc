@@ -197,6 +197,7 @@ bool Builder::add(size_t i) {
   else if (n.op == "odla_Relu" || n.op == "odla_Clamp" || unary_op(n.op)) done = unary(i);
   else if (n.op == "odla_Softmax") done = softmax(i);
   else if (n.op == "odla_Reshape") done = reshape(i);
+  else if (n.op == "odla_Transpose") done = transpose(i);
   if (done) ++count_;
   return done && !broken_;
 }
@@ -365,19 +366,57 @@ bool Builder::pool(size_t i) {
       y, 0));
 }
 
-// ReduceMean over H and W keeping dims (the generator's GlobalAveragePool).
+// ReduceMean over H and W (the generator's GlobalAveragePool).
 bool Builder::global_pool(size_t i) {
   const Node& n = nodes_[i];
   const Dims& in = n.inputs[0]->type.dims;
   const Dims& o = n.outputs[0]->type.dims;
-  if (n.inputs.size() != 1 || in.size() != 4 || o != Dims{in[0], in[1], 1, 1}) return false;
+  if (n.inputs.size() != 1 || in.size() != 4) return false;
+  const auto* axes = std::any_cast<std::vector<bool>>(&n.params);
+  const bool keep = o == Dims{in[0], in[1], 1, 1};
+  if (axes != nullptr ? *axes != std::vector<bool>{false, false, true, true}
+                      : !keep)  // without the axes only the kept-dims form is unambiguous
+    return false;
   const uint32_t x = get(n.inputs[0], true);
   if (x == kNone) return false;
   const _odla_value* out = nullptr;
   const Act act = take_clamp(i, &out);
-  const uint32_t y = define_output(out, true);
+  if (keep) {
+    const uint32_t y = define_output(out, true);
+    if (y == kNone) return false;
+    return dry_ || ok(xnn_define_global_average_pooling_2d(region_->subgraph, act.lo, act.hi, x, y, 0));
+  }
+  // [N, C]: pool into [N, 1, 1, C], then the same memory as [N, C].
+  const uint32_t t = tensor({in[0], 1, 1, in[1]}, nullptr, kNone, 0);
+  const uint32_t y = define_output(out, false);
+  if (t == kNone || y == kNone) return false;
+  if (dry_) return true;
+  std::vector<size_t> d(o.begin(), o.end());
+  return ok(xnn_define_global_average_pooling_2d(region_->subgraph, act.lo, act.hi, x, t, 0)) &&
+         ok(xnn_define_static_reshape(region_->subgraph, d.size(), d.data(), t, y, 0));
+}
+
+// NHWC <-> NCHW transposes (around models from channels-last frameworks) are
+// changes of layout only: the result is its input's value seen in the other layout.
+bool Builder::transpose(size_t i) {
+  const Node& n = nodes_[i];
+  const auto* perm = std::any_cast<Dims>(&n.params);
+  if (perm == nullptr || n.inputs.size() != 1) return false;
+  const bool nchw_of_nhwc = *perm == Dims{0, 3, 1, 2}, nhwc_of_nchw = *perm == Dims{0, 2, 3, 1};
+  if (!nchw_of_nhwc && !nhwc_of_nchw) return false;
+  const _odla_value* v = n.outputs[0];
+  const uint32_t x = get(n.inputs[0], nhwc_of_nchw);  // the input's memory order is the result's
+  if (x == kNone || v->type.dtype != ODLA_FLOAT32) return false;
+  if (outputs_.count(v) == 0) {
+    produced_[v] = {x, nchw_of_nhwc};
+    return true;
+  }
+  const uint32_t y = define_output(v, nchw_of_nhwc);  // read after the region: a copy
   if (y == kNone) return false;
-  return dry_ || ok(xnn_define_global_average_pooling_2d(region_->subgraph, act.lo, act.hi, x, y, 0));
+  if (dry_) return true;
+  const Dims d0 = nchw_of_nhwc ? to_nhwc(v->type.dims) : v->type.dims;
+  std::vector<size_t> d(d0.begin(), d0.end());
+  return ok(xnn_define_static_reshape(region_->subgraph, d.size(), d.data(), x, y, 0));
 }
 
 bool Builder::is_nhwc(const _odla_value* v) const {

@@ -49,6 +49,7 @@ class Builder {
   bool unary(size_t i);
   bool softmax(size_t i);
   bool reshape(size_t i);
+  bool transpose(size_t i);
 
   const _odla_computation& comp_;
   const std::vector<odla_rt::Node>& nodes_;
