@@ -5,24 +5,39 @@
 // kernel table takes the same ops one node at a time, for nodes a region could not.
 #include "backend.h"
 
+#include <unordered_set>
+
 #include "region.h"
 
 namespace odla_rt {
 namespace {
 
+// Runs of consecutive claimable nodes become regions. A node a region cannot build
+// is left out (the kernel table or its portable kernel takes it) and the run is
+// retried without it, split there.
 void lower_regions(const _odla_computation& comp, std::vector<Node>& nodes) {
+  std::unordered_set<const _odla_value*> rejected;  // by first output (indices shift)
+  auto takes = [&](const Node& n) {
+    return odla_dnnl::claimable(n) && rejected.count(n.outputs[0]) == 0;
+  };
   size_t i = 0;
   while (i < nodes.size()) {
-    if (!odla_dnnl::claimable(nodes[i])) {
+    if (!takes(nodes[i])) {
       ++i;
       continue;
     }
     size_t j = i;
-    while (j < nodes.size() && odla_dnnl::claimable(nodes[j])) ++j;
+    while (j < nodes.size() && takes(nodes[j])) ++j;
     std::vector<int> region;
     for (size_t k = i; k < j; ++k) region.push_back(static_cast<int>(k));
-    // On success nodes[i] is the region's node; else the kernel table tries one by one.
-    i = odla_dnnl::lower_region(comp, nodes, region) ? i + 1 : j;
+    int failed = -1;
+    if (odla_dnnl::lower_region(comp, nodes, region, &failed)) {
+      ++i;  // nodes[i] is the region's node now
+    } else if (failed >= 0) {
+      rejected.insert(nodes[failed].outputs[0]);  // retry the run split at it
+    } else {
+      i = j;
+    }
   }
 }
 

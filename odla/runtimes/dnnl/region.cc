@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 
@@ -93,9 +94,11 @@ Builder::Builder(const std::vector<Node>& nodes, const std::vector<int>& members
 std::shared_ptr<Program> Builder::build() {
   for (int i : members_) {
     if (done_[i]) continue;
+    failed_ = i;
     build_node(*this, i);
     done_[i] = true;
   }
+  failed_ = -1;
   for (int i : members_)
     for (odla_value v : nodes_[i].outputs)
       if (materialize_.count(v) != 0 && value_tensor_.count(v) == 0)
@@ -351,6 +354,15 @@ void Builder::place_scratch() {
 
 namespace {
 
+// ODLA_DNNL_VERBOSE=1: why lowering left nodes on the portable kernels (stderr).
+void report(const std::string& what) {
+  static const bool on = [] {
+    const char* s = std::getenv("ODLA_DNNL_VERBOSE");
+    return s != nullptr && *s != '\0' && *s != '0';
+  }();
+  if (on) std::fprintf(stderr, "odla dnnl: %s\n", what.c_str());
+}
+
 // Resolves the program's external storages to positions in the node's inputs/outputs.
 void bind(Program& p, const Node& n) {
   for (Storage& s : p.storages) {
@@ -389,7 +401,8 @@ std::string region_name(const std::vector<Node>& nodes, const std::vector<int>& 
 }  // namespace
 
 bool lower_region(const _odla_computation& comp, std::vector<Node>& nodes,
-                  const std::vector<int>& region) {
+                  const std::vector<int>& region, int* failed) {
+  *failed = -1;
   std::unordered_set<const _odla_value*> produced, member_inputs;
   std::unordered_set<int> members(region.begin(), region.end());
   for (int i : region)
@@ -403,10 +416,15 @@ bool lower_region(const _odla_computation& comp, std::vector<Node>& nodes,
   for (odla_value o : comp.outputs)
     if (produced.count(o) != 0) materialize.insert(o);
   std::shared_ptr<Program> program;
+  Builder builder(nodes, region, materialize);
   try {
     apply_threads();  // primitives pick their blocking for the team size they will run with
-    program = Builder(nodes, region, materialize).build();
-  } catch (const std::exception&) {
+    program = builder.build();
+  } catch (const std::exception& e) {
+    *failed = builder.failed();
+    report("region of " + std::to_string(region.size()) + " nodes: " +
+           (*failed >= 0 ? nodes[*failed].op + " (" + nodes[*failed].outputs[0]->id + ")" : "") +
+           " declined: " + e.what());
     return false;
   }
   Node fused;
@@ -436,7 +454,8 @@ bool lower_single(const _odla_computation& comp, Node& node) {
     node.kernel = kernel_of(program);
     node.scratch_bytes = program->scratch_bytes;
     node.inplace_input = -1;
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    report(node.op + " declined: " + e.what());
     return false;
   }
   return true;

@@ -89,6 +89,8 @@ class Builder {
           std::unordered_set<const _odla_value*> materialize);
   // Throws (Decline, dnnl::error) when a node cannot be taken.
   std::shared_ptr<Program> build();
+  // The node whose building threw, or -1.
+  int failed() const { return failed_; }
 
   // Used by the op builders (ops.cc).
   const Node& node(int i) const { return nodes_[i]; }
@@ -120,6 +122,7 @@ class Builder {
   std::unordered_map<const _odla_value*, int> value_tensor_;
   std::unordered_map<const _odla_value*, int> external_;  // kIn / kConst storage per value
   std::shared_ptr<Program> p_;
+  int failed_ = -1;
 };
 
 // The op builders (ops.cc): whether a node may join a region (cheap checks), and
@@ -131,9 +134,10 @@ void build_node(Builder& b, int node);
 bool eltwise_node(const Node& n, dnnl::algorithm& alg, float& alpha, float& beta);
 
 // Lowering entry points (backend.cc): nodes[region] (consecutive) as one node; one
-// node in place (kernel table). Both return false and change nothing on failure.
+// node in place (kernel table). Both return false and change nothing on failure;
+// `failed` is then the index of the node that could not be built (or -1).
 bool lower_region(const _odla_computation& comp, std::vector<Node>& nodes,
-                  const std::vector<int>& region);
+                  const std::vector<int>& region, int* failed);
 bool lower_single(const _odla_computation& comp, Node& node);
 
 }  // namespace odla_dnnl
