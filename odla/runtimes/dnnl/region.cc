@@ -54,30 +54,46 @@ md_t any_md(const Dims& d) {
   return md_t(to_dnnl(d), dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
 }
 
+void* Program::pointer(const Storage& s, const odla_rt::KernelIO& io) const {
+  switch (s.kind) {
+    case Storage::kIn: return const_cast<void*>(io.in[s.index]);
+    case Storage::kOut: return io.out[s.index];
+    case Storage::kScratch: return static_cast<char*>(io.scratch) + s.offset;
+    case Storage::kConst: break;
+  }
+  return const_cast<void*>(s.data);
+}
+
 void Program::run(const odla_rt::KernelIO& io) const {
   apply_threads();
-  const dnnl::engine& eng = engine();
-  std::vector<dnnl::memory> mem(tensors.size());
-  for (size_t t = 0; t < tensors.size(); ++t) {
-    if (!used[t]) continue;
-    const Storage& s = storages[tensors[t].storage];
-    void* ptr = nullptr;
-    switch (s.kind) {
-      case Storage::kIn: ptr = const_cast<void*>(io.in[s.index]); break;
-      case Storage::kOut: ptr = io.out[s.index]; break;
-      case Storage::kScratch: ptr = static_cast<char*>(io.scratch) + s.offset; break;
-      case Storage::kConst: ptr = const_cast<void*>(s.data); break;
+  std::unique_ptr<Instance> inst;
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!pool_.empty()) {
+      inst = std::move(pool_.back());
+      pool_.pop_back();
     }
-    mem[t] = dnnl::memory(tensors[t].md, eng, ptr);
+  }
+  if (inst) {
+    for (size_t t = 0; t < tensors.size(); ++t) {
+      const Storage& s = storages[tensors[t].storage];
+      if (used[t] && s.kind != Storage::kConst) inst->mem[t].set_data_handle(pointer(s, io));
+    }
+  } else {
+    inst = std::make_unique<Instance>();
+    inst->mem.resize(tensors.size());
+    for (size_t t = 0; t < tensors.size(); ++t)
+      if (used[t])
+        inst->mem[t] = dnnl::memory(tensors[t].md, engine(), pointer(storages[tensors[t].storage], io));
+    inst->args.resize(steps.size());
+    for (size_t k = 0; k < steps.size(); ++k)
+      for (const auto& [arg, t] : steps[k].args) inst->args[k].emplace(arg, inst->mem[t]);
   }
   dnnl::stream& stream = thread_stream();
-  std::unordered_map<int, dnnl::memory> args;
-  for (const Step& step : steps) {
-    args.clear();
-    for (const auto& [arg, t] : step.args) args.emplace(arg, mem[t]);
-    step.prim.execute(stream, args);
-  }
+  for (size_t k = 0; k < steps.size(); ++k) steps[k].prim.execute(stream, inst->args[k]);
   stream.wait();
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  pool_.push_back(std::move(inst));
 }
 
 Builder::Builder(const std::vector<Node>& nodes, const std::vector<int>& members,

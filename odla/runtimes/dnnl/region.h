@@ -11,6 +11,7 @@
 
 #include <climits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -70,7 +71,20 @@ struct Program {
   std::vector<Step> steps;
   std::vector<bool> used;  // tensors some step reads or writes
   size_t scratch_bytes = 0;
+  // Executes the steps on the calling thread's stream; reentrant.
   void run(const odla_rt::KernelIO& io) const;
+
+ private:
+  // Memory objects and argument maps of one execution at a time: executions take one
+  // from the pool (or make one) and give it back, so concurrent contexts never share
+  // one, and a warm execution only re-points the buffers that move between calls.
+  struct Instance {
+    std::vector<dnnl::memory> mem;
+    std::vector<std::unordered_map<int, dnnl::memory>> args;
+  };
+  void* pointer(const Storage& s, const odla_rt::KernelIO& io) const;
+  mutable std::mutex pool_mutex_;
+  mutable std::vector<std::unique_ptr<Instance>> pool_;
 };
 
 // Post-ops a primitive absorbs from the nodes after it.
