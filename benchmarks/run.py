@@ -19,6 +19,7 @@ import math
 import os
 import sys
 import tempfile
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,13 +138,13 @@ def bench_one(name: str, a: argparse.Namespace, models_dir: Path, workdir: Path)
     return rows
 
 
-def heading(a: argparse.Namespace) -> str:
+def heading(a: argparse.Namespace, load: tuple[float, float] | None = None) -> str:
     cpu = cpu_info()
-    load = f", load average {a.load[0]:.1f} before / {a.load[1]:.1f} after" if a.load else ""
+    load_text = f", load average {load[0]:.1f} before / {load[1]:.1f} after" if load else ""
     return (
         f"{cpu['cpu']} ({cpu['isa'] or 'no notable ISA extensions'}), {os.cpu_count()} cores, "
         f"{a.threads} threads, batch 1, {a.runs} timed runs per engine in {a.rounds} "
-        f"alternating rounds{load}"
+        f"alternating rounds{load_text}"
     )
 
 
@@ -151,9 +152,9 @@ def _num(x: float | None, fmt: str = ".2f") -> str:
     return "" if x is None or math.isnan(x) else format(x, fmt)
 
 
-def table(rows: list[Row], a: argparse.Namespace) -> str:
+def table(rows: list[Row], head: str) -> str:
     lines = [
-        f"Measured on {heading(a)}. Ratio: median over the faster of ONNX Runtime / TFLite "
+        f"Measured on {head}. Ratio: median over the faster of ONNX Runtime / TFLite "
         "on the same model. Peak RSS is the engine's whole process (HALO: a small C++ driver; "
         "peers: Python with the engine imported); growth is over that process before it "
         "loaded the model. Arena: the runtime's planned activation memory.",
@@ -179,18 +180,19 @@ def write_readme(readme: Path, text: str) -> None:
     readme.write_text(f"{head}{BEGIN}\n{text}\n{END}{rest.split(END, 1)[1]}")
 
 
-def chart(rows: list[Row], a: argparse.Namespace, out: Path) -> None:
+def chart(rows: list[Row], head: str, out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     models = list(dict.fromkeys(r.model for r in rows))
-    engines = list(dict.fromkeys(r.engine for r in rows))
+    slot = lambda e: " / ".join(PEERS) if e in PEERS else e  # noqa: E731  (one slot for the peer)
+    engines = list(dict.fromkeys(slot(r.engine) for r in rows))
     width = 0.8 / len(engines)
-    fig, ax = plt.subplots(figsize=(10, 4.8))
+    fig, ax = plt.subplots(figsize=(11, 5))
     for i, engine in enumerate(engines):
-        mine = {r.model: r for r in rows if r.engine == engine and r.ratio}
+        mine = {r.model: r for r in rows if slot(r.engine) == engine and r.ratio}
         xs = [m for m in range(len(models)) if models[m] in mine]
         bars = ax.bar(
             [x + (i - (len(engines) - 1) / 2) * width for x in xs],
@@ -198,12 +200,16 @@ def chart(rows: list[Row], a: argparse.Namespace, out: Path) -> None:
             width,
             label=engine,
         )
-        ax.bar_label(bars, [f"{mine[models[x]].median_ms:.3g} ms" for x in xs], fontsize=7)
+        ms = [mine[models[x]].median_ms for x in xs]
+        labels = [f"{t:.0f}" if t >= 100 else f"{t:.3g}" for t in ms]
+        ax.bar_label(bars, labels, fontsize=6, rotation=90, padding=2)
     ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.set_xticks(range(len(models)), models, rotation=15)
-    ax.set_ylabel("median latency / faster peer (lower is better)")
-    ax.set_title(heading(a), fontsize=8)
-    ax.legend()
+    ax.set_xticks(range(len(models)), models)
+    ax.set_ylabel("median latency / faster peer (log scale, lower is better)")
+    ax.set_yscale("log")
+    ax.margins(y=0.15)
+    ax.set_title("\n".join(textwrap.wrap(head + ". Bar labels: median ms.", 130)), fontsize=8)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
@@ -223,25 +229,36 @@ def main() -> int:
     p.add_argument("--models-dir", type=Path, default=ROOT / "build" / "benchmarks")
     p.add_argument("--readme", type=Path, help="write the table between the README's markers")
     p.add_argument("--chart", type=Path, help="write a bar chart of the ratios (matplotlib)")
-    p.add_argument("--json", type=Path, help="write the rows as JSON")
+    p.add_argument("--json", type=Path, help="write the heading and rows as JSON")
+    p.add_argument("--from-json", type=Path, help="measure nothing: render a --json file")
     a = p.parse_args()
-    a.load = None
+    if a.from_json:
+        saved = json.loads(a.from_json.read_text())
+        head, rows = saved["heading"], [Row(**r) for r in saved["rows"]]
+    else:
+        head, rows = measure_all(a)
+    text = table(rows, head)
+    print(text)
+    if a.readme:
+        write_readme(a.readme, text)
+    if a.chart:
+        chart(rows, head, a.chart)
+    if a.json:
+        a.json.write_text(
+            json.dumps({"heading": head, "rows": [r.__dict__ for r in rows]}, indent=1)
+        )
+    return 0
+
+
+def measure_all(a: argparse.Namespace) -> tuple[str, list[Row]]:
     start_load = os.getloadavg()[0]
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="halo-benchmarks-") as d:
         for name in a.models.split(","):
             rows += bench_one(name, a, a.models_dir, Path(d))
-            print(table([r for r in rows if r.model == name], a).split("\n", 2)[2], flush=True)
-    a.load = (start_load, os.getloadavg()[0])  # other work on the machine shows here
-    text = table(rows, a)
-    print(text)
-    if a.readme:
-        write_readme(a.readme, text)
-    if a.chart:
-        chart(rows, a, a.chart)
-    if a.json:
-        a.json.write_text(json.dumps([r.__dict__ for r in rows], indent=1))
-    return 0
+            part = table([r for r in rows if r.model == name], heading(a))
+            print(part.split("\n", 2)[2], flush=True)
+    return heading(a, (start_load, os.getloadavg()[0])), rows  # load: other work on the machine
 
 
 if __name__ == "__main__":
