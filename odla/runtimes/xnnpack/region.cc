@@ -13,13 +13,6 @@ bool ready() {
   return ok;
 }
 
-pthreadpool_t threadpool() {
-  static pthreadpool_t pool = odla_ref::num_threads() > 1
-                                  ? pthreadpool_create(static_cast<size_t>(odla_ref::num_threads()))
-                                  : nullptr;
-  return pool;
-}
-
 const std::vector<std::string>& supported_ops() {
   static const std::vector<std::string> ops{
       "odla_Abs",     "odla_Add",       "odla_AveragePool", "odla_Ceil",  "odla_Clamp",

@@ -20,7 +20,8 @@ using odla_rt::Dims;
 
 // xnn_initialize() once; false when XNNPACK cannot run on this machine.
 bool ready();
-// The pthreadpool every region runs on: ODLA_NUM_THREADS threads (default all cores).
+// The pthreadpool every region runs on (threadpool.cc): its loops run on the runtime's
+// thread pool, ODLA_NUM_THREADS threads (default all cores).
 pthreadpool_t threadpool();
 
 // The ODLA functions a region may hold (the kernel table lists exactly these).
