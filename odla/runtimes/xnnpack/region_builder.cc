@@ -63,6 +63,9 @@ bool unary_op(const std::string& op) {
 Builder::Builder(const _odla_computation& comp, const std::vector<Node>& nodes, size_t begin,
                  size_t end, const std::vector<const _odla_value*>* outputs)
     : comp_(comp), nodes_(nodes), begin_(begin), end_(end), dry_(outputs == nullptr) {
+  for (const Node& n : nodes)
+    for (odla_value v : n.inputs) ++readers_[v];
+  for (odla_value v : comp.outputs) readers_[v] += 2;  // never fused away
   if (dry_) return;
   region_ = std::make_shared<Region>();
   for (const _odla_value* v : *outputs) outputs_.insert(v);
@@ -73,9 +76,6 @@ Builder::Builder(const _odla_computation& comp, const std::vector<Node>& nodes, 
     region_->subgraph = nullptr;
     broken_ = true;
   }
-  for (const Node& n : nodes)
-    for (odla_value v : n.inputs) ++readers_[v];
-  for (odla_value v : comp.outputs) readers_[v] += 2;  // never fused away
 }
 
 bool Builder::ok(xnn_status s) {
@@ -287,11 +287,16 @@ bool Builder::gemm(size_t i) {
   if (!dry_) {
     const float* src = cdata(b);
     const float* filter = src;
-    if (!p->trans_b || p->alpha != 1) {
+    const auto flat = flat_.find(n.inputs[0]);
+    if (!p->trans_b || p->alpha != 1 || flat != flat_.end()) {
+      // Column k of A in NCHW order (c * S + s) is column s * C + c of the NHWC one.
+      const int64_t C = flat != flat_.end() ? flat->second.first : 1;
+      const int64_t S = flat != flat_.end() ? flat->second.second : K;
       std::vector<float> f(N * K);
       for (int64_t r = 0; r < N; ++r)
         for (int64_t k = 0; k < K; ++k)
-          f[r * K + k] = p->alpha * (p->trans_b ? src[r * K + k] : src[k * N + r]);
+          f[r * K + (k % S) * C + k / S] =
+              p->alpha * (p->trans_b ? src[r * K + k] : src[k * N + r]);
       filter = own(std::move(f));
     }
     wid = tensor({N, K}, filter, kNone, 0);
@@ -488,8 +493,32 @@ bool Builder::softmax(size_t i) {
   return dry_ || ok(xnn_define_softmax(region_->subgraph, x, y, 0));
 }
 
+// Flatten of an NHWC [N, C, H, W] value read only by the fully connected Gemm
+// right after it: the Gemm reads the NHWC order, its weights' columns permuted.
+bool Builder::flatten_into_gemm(size_t i) {
+  const Node& n = nodes_[i];
+  const _odla_value* x = n.inputs[0];
+  const _odla_value* y = n.outputs[0];
+  const Dims& d = x->type.dims;
+  if (!is_nhwc(x) || d.size() != 4 || y->type.dims != Dims{d[0], d[1] * d[2] * d[3]}) return false;
+  if (i + 1 >= end_ || readers_[y] != 1 || outputs_.count(y) != 0) return false;
+  const Node& g = nodes_[i + 1];
+  const auto* p = std::any_cast<odla_rt::GemmParams>(&g.params);
+  if (g.op != "odla_Gemm" || g.inputs[0] != y || p == nullptr || p->trans_a) return false;
+  const uint32_t id = tensor(y->type.dims, nullptr, kNone, 0);
+  if (id == kNone) return false;
+  std::vector<size_t> dims(y->type.dims.begin(), y->type.dims.end());
+  if (!dry_ && !ok(xnn_define_static_reshape(region_->subgraph, dims.size(), dims.data(),
+                                              produced_[x].id, id, 0)))
+    return false;
+  produced_[y] = {id, false};
+  flat_[y] = {d[1], d[2] * d[3]};
+  return true;
+}
+
 bool Builder::reshape(size_t i) {
   const Node& n = nodes_[i];
+  if (flatten_into_gemm(i)) return true;
   const uint32_t x = get(n.inputs[0], false);
   if (x == kNone) return false;
   const uint32_t y = define_output(n.outputs[0], false);

@@ -48,6 +48,7 @@ class Builder {
   bool binary(size_t i);
   bool unary(size_t i);
   bool softmax(size_t i);
+  bool flatten_into_gemm(size_t i);
   bool reshape(size_t i);
   bool transpose(size_t i);
 
@@ -64,6 +65,8 @@ class Builder {
   std::unordered_map<const _odla_value*, Slot> produced_;
   std::map<std::pair<const _odla_value*, bool>, uint32_t> views_;
   std::unordered_set<size_t> skip_;
+  // Flattened NHWC values: (C, H * W) of the [N, C, H, W] value before the flatten.
+  std::unordered_map<const _odla_value*, std::pair<int64_t, int64_t>> flat_;
 };
 
 }  // namespace odla_xnn
