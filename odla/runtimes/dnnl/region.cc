@@ -11,6 +11,7 @@
 #include <map>
 
 #include "backend.h"
+#include "op_params.h"
 #include "planner.h"
 
 namespace odla_dnnl {
@@ -287,6 +288,11 @@ bool eltwise_of(const Node& n, Eltwise& e) {
     e = {dnnl::algorithm::eltwise_tanh, 0, 0};
   } else if (n.op == "odla_HardSwish") {
     e = {dnnl::algorithm::eltwise_hardswish, 0, 0};
+  } else if ((n.op == "odla_LeakyRelu" || n.op == "odla_Elu") &&
+             n.params.type() == typeid(odla_rt::ActivationParams)) {
+    const float alpha = std::any_cast<const odla_rt::ActivationParams&>(n.params).alpha;
+    e = {n.op == "odla_Elu" ? dnnl::algorithm::eltwise_elu : dnnl::algorithm::eltwise_relu, alpha,
+         0};
   } else {
     return false;
   }

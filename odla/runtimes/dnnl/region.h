@@ -4,7 +4,7 @@
 // only where a value enters the region (computation arguments, portable nodes' results)
 // or leaves it (read by a node after the region, or a computation output). A node whose
 // result only one element-wise node reads absorbs it as a post-op (bias, Relu, Clamp,
-// Sigmoid, Tanh, HardSwish; residual Add as a sum post-op into the later convolution).
+// Sigmoid, Tanh, HardSwish, LeakyRelu, Elu; residual Add as a sum post-op into the later convolution).
 #pragma once
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -144,7 +144,7 @@ class Builder {
 bool claimable(const Node& node);
 void build_node(Builder& b, int node);
 // The oneDNN eltwise algorithm of an element-wise node (Relu, Clamp, Sigmoid, Tanh,
-// HardSwish; float32), or false.
+// HardSwish, LeakyRelu, Elu; float32), or false.
 bool eltwise_node(const Node& n, dnnl::algorithm& alg, float& alpha, float& beta);
 
 // Lowering entry points (backend.cc): nodes[region] (consecutive) as one node; one

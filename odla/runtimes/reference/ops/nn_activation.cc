@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "elementwise.h"
+#include "op_params.h"
 
 namespace odla_rt {
 namespace {
@@ -86,6 +87,15 @@ struct PReluOp : Activation {
   template <class C> C operator()(C x, C slope) const { return x < 0 ? slope * x : x; }
 };
 
+// Records `p` on the node that just produced `y` (for runtimes' kernel tables).
+odla_value with_params(odla_value y, const ActivationParams& p) {
+  _odla_computation& c = current();
+  if (y != nullptr && !c.nodes.empty() && c.nodes.back().outputs.size() == 1 &&
+      c.nodes.back().outputs[0] == y)
+    c.nodes.back().params = p;
+  return y;
+}
+
 }  // namespace
 }  // namespace odla_rt
 
@@ -116,14 +126,14 @@ odla_value odla_LeakyRelu(odla_value input, odla_float32 alpha, const odla_value
   return guard_build(__func__, [&, fn = __func__] {
     odla_rt::LeakyReluOp op;
     op.alpha = alpha;
-    return build_unary(fn, input, id, op);
+    return odla_rt::with_params(build_unary(fn, input, id, op), {alpha, 0});
   });
 }
 odla_value odla_Elu(odla_value input, odla_float32 alpha, const odla_value_id id) {
   return guard_build(__func__, [&, fn = __func__] {
     odla_rt::EluOp op;
     op.alpha = alpha;
-    return build_unary(fn, input, id, op);
+    return odla_rt::with_params(build_unary(fn, input, id, op), {alpha, 0});
   });
 }
 odla_value odla_Selu(odla_value input, odla_float32 alpha, odla_float32 gamma,

@@ -18,4 +18,9 @@ struct GemmParams {
   bool has_c = false;
 };
 
+// Element-wise activations with parameters: odla_LeakyRelu and odla_Elu (alpha).
+struct ActivationParams {
+  float alpha = 0, beta = 0;
+};
+
 }  // namespace odla_rt
