@@ -23,6 +23,7 @@ bool ready();
 // The pthreadpool every region runs on (threadpool.cc): its loops run on the runtime's
 // thread pool, ODLA_NUM_THREADS threads (default all cores).
 pthreadpool_t threadpool();
+bool library_pool();  // ODLA_XNNPACK_PTHREADPOOL=1: pthreadpool's own workers run the loops
 
 // The ODLA functions a region may hold (the kernel table lists exactly these).
 const std::vector<std::string>& supported_ops();

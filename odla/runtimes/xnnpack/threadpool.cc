@@ -16,14 +16,27 @@
 #include <pthreadpool.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "kernels/parallel.h"
 #include "region.h"
 
 namespace odla_xnn {
 
+// ODLA_XNNPACK_PTHREADPOOL=1: pthreadpool's own spinning workers instead. Faster on
+// an idle machine (its workers never yield their cores), but a worker the scheduler
+// delays stalls every operator at pthreadpool's barrier on a busy one.
+bool library_pool() {
+  static const bool on = [] {
+    const char* e = std::getenv("ODLA_XNNPACK_PTHREADPOOL");
+    return e != nullptr && e[0] == '1';
+  }();
+  return on;
+}
+
 pthreadpool_t threadpool() {
-  static pthreadpool_t token = pthreadpool_create(1);
+  static pthreadpool_t token =
+      pthreadpool_create(library_pool() ? static_cast<size_t>(odla_ref::num_threads()) : 1);
   return token;
 }
 
@@ -36,7 +49,9 @@ F next(const char* name) {
   return reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
 }
 
-bool ours(pthreadpool_t pool) { return pool != nullptr && pool == odla_xnn::threadpool(); }
+bool ours(pthreadpool_t pool) {
+  return pool != nullptr && !odla_xnn::library_pool() && pool == odla_xnn::threadpool();
+}
 
 // Runs body(start, size) for every tile of the N-d range (tiles of 1 where tile
 // is 1), the tiles spread over the runtime's pool.
