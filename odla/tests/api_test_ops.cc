@@ -1,6 +1,7 @@
 // Per-operator checks against hand-computed results.
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "api_test_util.h"
 
@@ -246,6 +247,9 @@ void test_conv_clamp_fusion() {
         ODLA_SUCCESS);
   check_near(conv_result, {-1, 2, 5}, 0, "Conv read by Relu and the caller");
   check_near(relu_result, {0, 2, 5}, 0, "Relu of a conv the caller reads");
+  // How many steps run is the reference planner's fusion (portable kernels); other runtimes
+  // fuse in their own lowering and may run both nodes as one region.
+  if (std::strstr(odla_GetVersionString(), "HALO reference runtime") == nullptr) return;
   odla_uint64 arena = 0, steps = 0;
   CHECK(odla_GetComputationStats(c.comp, &arena, &steps) == ODLA_SUCCESS && steps == 2);
   Computation fused;
