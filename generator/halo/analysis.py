@@ -16,20 +16,20 @@ ALIGN = 64
 def node_flops(n: Node) -> int:
     y = n.outputs[0]
     if n.op in ("Conv", "ConvTranspose"):
-        w = n.inputs[1]
-        x = n.inputs[0]
+        w = n.operand(1)
+        x = n.operand(0)
         per_out = int(np.prod(w.shape[1:], dtype=np.int64))  # C_in/group * k...
         if n.op == "ConvTranspose":
             return 2 * x.size * int(np.prod(w.shape[1:], dtype=np.int64))
         return 2 * y.size * per_out
     if n.op == "Gemm":
-        a = n.inputs[0]
+        a = n.operand(0)
         k = a.shape[-2] if n.attrs.trans_a else a.shape[-1]
         return 2 * y.size * k
     if n.op in ("MaxPool", "AveragePool"):
         return y.size * int(np.prod(n.attrs.kernel, dtype=np.int64))
     if n.op.startswith("Reduce") or n.op in ("Softmax", "LogSoftmax", "LayerNormalization"):
-        return n.inputs[0].size * (1 if n.op.startswith("Reduce") else 5)
+        return n.operand(0).size * (1 if n.op.startswith("Reduce") else 5)
     if n.op in (
         "Reshape",
         "Transpose",
@@ -111,7 +111,7 @@ def _conv_scratch(n: Node) -> int:
     Winograd F(2x2, 3x3), else the stride-1 GEMM over a padded copy)."""
     if n.op != "Conv" or n.outputs[0].dtype.np != np.float32:
         return 0
-    x, w, y, a = n.inputs[0], n.inputs[1], n.outputs[0], n.attrs
+    x, w, y, a = n.operand(0), n.operand(1), n.outputs[0], n.attrs
     if (
         x.rank == 4
         and a.group == 1
@@ -168,7 +168,7 @@ class _Groups:
 
 def _inplace_input(n: Node) -> int:
     y = n.outputs[0]
-    if n.op in _OVER_FIRST or (n.op in _UNARY and n.inputs[0].dtype.itemsize == y.dtype.itemsize):
+    if n.op in _OVER_FIRST or (n.op in _UNARY and n.operand(0).dtype.itemsize == y.dtype.itemsize):
         return 0
     if n.op in _BINARY and len(n.inputs) == 2:
         for i, v in enumerate(n.inputs):
@@ -215,20 +215,21 @@ def runtime_blocks(graph: Graph) -> list[Block]:
         ):
             views.add(j)
     for j in sorted(views):
-        g.unite(nodes[j].inputs[0], nodes[j].outputs[0])
+        g.unite(nodes[j].operand(0), nodes[j].outputs[0])
     produced = {id(v) for n in nodes for v in n.outputs}
     for i, n in enumerate(nodes):
         k = -1 if i in views else _inplace_input(n)
-        if k < 0 or k >= len(n.inputs) or n.inputs[k] is None:
+        src = n.inputs[k] if 0 <= k < len(n.inputs) else None
+        if src is None:
             continue
-        root = g.find(n.inputs[k])
+        root = g.find(src)
         if root not in produced or g.has_output[root] or g.last[root] != i:
             continue
         if any(j != k and v is not None and g.find(v) == root for j, v in enumerate(n.inputs)):
             continue
         if g.bytes[g.find(n.outputs[0])] != g.bytes[root]:
             continue
-        g.unite(n.inputs[k], n.outputs[0])
+        g.unite(src, n.outputs[0])
     members: dict[int, list[str]] = {}
     for v in values.values():
         members.setdefault(g.find(v), []).append(v.name)

@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,22 +26,51 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="C name of the model function (default: the file's stem)")
     p.add_argument("--target", help="target triple, e.g. aarch64-linux-gnu (default: host)")
     p.add_argument("--runtime", default="reference", help="ODLA runtime (default: reference)")
-    p.add_argument("--input-shape", action="append", default=[], metavar="NAME:DIMS",
-                   help="override an input's shape, e.g. input:1x3x224x224 (repeatable)")
-    p.add_argument("--inputs", action="append", default=[], metavar="NAME",
-                   help="compile the subgraph starting at these tensors (repeatable)")
-    p.add_argument("--outputs", action="append", default=[], metavar="NAME",
-                   help="compile the subgraph ending at these tensors (repeatable)")
+    p.add_argument(
+        "--input-shape",
+        action="append",
+        default=[],
+        metavar="NAME:DIMS",
+        help="override an input's shape, e.g. input:1x3x224x224 (repeatable)",
+    )
+    p.add_argument(
+        "--inputs",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="compile the subgraph starting at these tensors (repeatable)",
+    )
+    p.add_argument(
+        "--outputs",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="compile the subgraph ending at these tensors (repeatable)",
+    )
     p.add_argument("--weights", type=Path, help="Caffe .caffemodel next to the .prototxt")
-    p.add_argument("--layout", choices=["nchw", "nhwc"],
-                   help="nchw: channels-first inside and at the boundary (transposes vanish); "
-                   "nhwc (default): NHWC models keep their layout at inputs and outputs")
-    p.add_argument("--keep-input-layout", action="store_true",
-                   help="with --layout nchw: inputs keep the model's own layout")
-    p.add_argument("--keep-output-layout", action="store_true",
-                   help="with --layout nchw: outputs keep the model's own layout")
-    p.add_argument("--freeze-input", action="append", default=[], metavar="NAME=FILE.npy",
-                   help="make a model input a constant with this value (repeatable)")
+    p.add_argument(
+        "--layout",
+        choices=["nchw", "nhwc"],
+        help="nchw: channels-first inside and at the boundary (transposes vanish); "
+        "nhwc (default): NHWC models keep their layout at inputs and outputs",
+    )
+    p.add_argument(
+        "--keep-input-layout",
+        action="store_true",
+        help="with --layout nchw: inputs keep the model's own layout",
+    )
+    p.add_argument(
+        "--keep-output-layout",
+        action="store_true",
+        help="with --layout nchw: outputs keep the model's own layout",
+    )
+    p.add_argument(
+        "--freeze-input",
+        action="append",
+        default=[],
+        metavar="NAME=FILE.npy",
+        help="make a model input a constant with this value (repeatable)",
+    )
 
 
 def _load_npy(path: Path, what: str) -> np.ndarray:
@@ -62,11 +92,20 @@ def _frozen(specs: Sequence[str]) -> dict[str, np.ndarray]:
 
 def _options(a: argparse.Namespace, **extra: object) -> CompileOptions:
     shapes = dict(parse_input_shape(s) for s in a.input_shape)
-    return CompileOptions(name=a.name, target=a.target, runtime=a.runtime, input_shapes=shapes,
-                          inputs=tuple(a.inputs), outputs=tuple(a.outputs), weights=a.weights,
-                          frozen_inputs=_frozen(a.freeze_input), layout=a.layout,
-                          keep_input_layout=a.keep_input_layout,
-                          keep_output_layout=a.keep_output_layout, **extra)  # type: ignore[arg-type]
+    return CompileOptions(
+        name=a.name,
+        target=a.target,
+        runtime=a.runtime,
+        input_shapes=shapes,
+        inputs=tuple(a.inputs),
+        outputs=tuple(a.outputs),
+        weights=a.weights,
+        frozen_inputs=_frozen(a.freeze_input),
+        layout=a.layout,
+        keep_input_layout=a.keep_input_layout,
+        keep_output_layout=a.keep_output_layout,
+        **extra,  # type: ignore[arg-type]
+    )
 
 
 def cmd_compile(a: argparse.Namespace) -> int:
@@ -119,20 +158,22 @@ def _fmt_bytes(n: int) -> str:
 
 def cmd_info(a: argparse.Namespace) -> int:
     graph = import_and_optimize(a.model, _options(a))
-    s = summary(graph)
+    s: dict[str, Any] = summary(graph)
     print(f"model: {a.model.name}")
     for kind in ("inputs", "outputs"):
         print(f"{kind}:")
-        for name, dt, shape in s[kind]:  # type: ignore[attr-defined]
+        for name, dt, shape in s[kind]:
             print(f"  {name}: {dt}[{'x'.join(map(str, shape)) or 'scalar'}]")
     print("ops:")
-    for op, count in s["ops"].items():  # type: ignore[attr-defined]
+    for op, count in s["ops"].items():
         print(f"  {op}: {count}")
-    print(f"parameters: {s['parameters']:,} ({_fmt_bytes(s['parameter_bytes'])})")  # type: ignore[arg-type]
-    print(f"FLOPs: {s['flops']:,} ({s['flops'] / 1e9:.3f} GFLOP)")  # type: ignore[operator]
-    print(f"activation arena (reference runtime's plan): {_fmt_bytes(s['activation_bytes'])} "  # type: ignore[arg-type]
-          f"(+ {_fmt_bytes(s['io_bytes'])} inputs/outputs)")  # type: ignore[arg-type]
-    print(f"liveness lower bound: {_fmt_bytes(s['activation_lower_bound'])}")  # type: ignore[arg-type]
+    print(f"parameters: {s['parameters']:,} ({_fmt_bytes(s['parameter_bytes'])})")
+    print(f"FLOPs: {s['flops']:,} ({s['flops'] / 1e9:.3f} GFLOP)")
+    print(
+        f"activation arena (reference runtime's plan): {_fmt_bytes(s['activation_bytes'])} "
+        f"(+ {_fmt_bytes(s['io_bytes'])} inputs/outputs)"
+    )
+    print(f"liveness lower bound: {_fmt_bytes(s['activation_lower_bound'])}")
     _print_placement(graph, a.runtime)
     return 0
 
@@ -141,16 +182,22 @@ def _print_placement(graph: Graph, runtime: str) -> None:
     """Which runtime's kernels run which nodes (own kernels, or the portable fallback)."""
     rows = placement(graph, load_capabilities(runtime))
     by_kernel = Counter(k for _, _, k in rows)
-    print(f"runtime {runtime}: " + ", ".join(
-        f"{n} node(s) on {k}" + (" (portable fallback)" if k != runtime else "")
-        for k, n in sorted(by_kernel.items(), key=lambda kv: kv[0] != runtime)))
+    print(
+        f"runtime {runtime}: "
+        + ", ".join(
+            f"{n} node(s) on {k}" + (" (portable fallback)" if k != runtime else "")
+            for k, n in sorted(by_kernel.items(), key=lambda kv: kv[0] != runtime)
+        )
+    )
     if runtime != PORTABLE:
         for name, fn, kernel in rows:
             print(f"  {name}: {fn} -> {kernel}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="halo", description="Ahead-of-time compiler for trained networks")
+    p = argparse.ArgumentParser(
+        prog="halo", description="Ahead-of-time compiler for trained networks"
+    )
     p.add_argument("--version", action="version", version=f"halo {__version__}")
     p.add_argument("--cmake-dir", action="store_true", help="print the folder of HaloConfig.cmake")
     p.add_argument("--odla-dir", action="store_true", help="print the folder of the ODLA sources")
@@ -174,8 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr.set_defaults(fn=cmd_profile)
     b = sub.add_parser("bench", help="latency and memory of the compiled model on a runtime")
     _add_compile_options(b)
-    b.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                   help="ODLA_NUM_THREADS for the runtime (default: all cores)")
+    b.add_argument(
+        "--threads",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="ODLA_NUM_THREADS for the runtime (default: all cores)",
+    )
     b.add_argument("--runs", type=int, default=20, help="timed calls (default 20)")
     b.add_argument("--warmup", type=int, default=3, help="untimed calls first (default 3)")
     b.add_argument("--json", action="store_true", help="print one JSON object")

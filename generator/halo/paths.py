@@ -26,5 +26,8 @@ def runtime_dir(runtime: str) -> Path:
 
 def available_runtimes() -> list[str]:
     root = odla_dir() / "runtimes"
-    return sorted(p.name for p in root.iterdir()
-                  if (p / "capabilities.txt").is_file() and (p / "build.txt").is_file())
+    return sorted(
+        p.name
+        for p in root.iterdir()
+        if (p / "capabilities.txt").is_file() and (p / "build.txt").is_file()
+    )

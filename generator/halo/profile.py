@@ -1,7 +1,8 @@
 """`halo profile`: run a compiled model repeatedly with the runtime's per-node timing on.
 
-Every ODLA runtime (the shared core in odla/runtimes/common) times every node while ``ODLA_PROFILE`` names a file, and appends the
-totals when the computation is destroyed (``NAME_fini``). This module sets the variable, runs the
+Every ODLA runtime (the shared core in odla/runtimes/common) times every node while
+``ODLA_PROFILE`` names a file, and appends the totals when the computation is destroyed
+(``NAME_fini``). This module sets the variable, runs the
 model through the same library ``halo run`` builds, and reads the file back.
 """
 
@@ -68,18 +69,29 @@ def parse(text: str) -> ProfileFile:
             header = dict(zip(fields[1::2], fields[2::2]))
             nodes = []
         elif len(fields) == 6:
-            nodes.append(NodeTime(int(fields[0]), fields[1], fields[2], fields[3], int(fields[4]),
-                                  int(fields[5]) / 1e6))
+            nodes.append(
+                NodeTime(
+                    int(fields[0]),
+                    fields[1],
+                    fields[2],
+                    fields[3],
+                    int(fields[4]),
+                    int(fields[5]) / 1e6,
+                )
+            )
     return ProfileFile(header, nodes)
 
 
-def profile_model(model: Path, arrays: Sequence[np.ndarray], options: CompileOptions,
-                  repeat: int = 10) -> Profile:
+def profile_model(
+    model: Path, arrays: Sequence[np.ndarray], options: CompileOptions, repeat: int = 10
+) -> Profile:
     if repeat < 1:
         raise OptionError(f"--repeat {repeat} must be at least 1", hint="e.g. --repeat 10")
     if options.runtime == EMULATOR:
-        raise OptionError("the profiler times the nodes of a C++ runtime; the emulator has none",
-                          hint="pass an ODLA runtime with --runtime, e.g. --runtime reference")
+        raise OptionError(
+            "the profiler times the nodes of a C++ runtime; the emulator has none",
+            hint="pass an ODLA runtime with --runtime, e.g. --runtime reference",
+        )
     graph = import_and_optimize(model, options)
     feeds = check_inputs(graph, arrays)
     so, name = build_library(model, graph, options)
@@ -103,26 +115,42 @@ def profile_model(model: Path, arrays: Sequence[np.ndarray], options: CompileOpt
             else:
                 os.environ["ODLA_PROFILE"] = previous
         if not path.is_file():
-            raise RuntimeExecError("the runtime wrote no profile",
-                                   hint="this is a HALO bug: every runtime reads ODLA_PROFILE")
+            raise RuntimeExecError(
+                "the runtime wrote no profile",
+                hint="this is a HALO bug: every runtime reads ODLA_PROFILE",
+            )
         result = parse(path.read_text())
     h = result.header
-    return Profile(h.get("runtime", options.runtime), int(h.get("executions", 0)),
-                   int(h.get("arena_bytes", 0)), wall_ms, result.nodes)
+    return Profile(
+        h.get("runtime", options.runtime),
+        int(h.get("executions", 0)),
+        int(h.get("arena_bytes", 0)),
+        wall_ms,
+        result.nodes,
+    )
 
 
 def format_profile(p: Profile, top: int = 15) -> str:
     total = sum(n.ms for n in p.nodes) or 1.0
     per_call = total / max(p.executions, 1)
-    lines = [f"{p.runtime} runtime, {p.executions} timed calls: {p.wall_ms:.3f} ms per call, "
-             f"{per_call:.3f} ms of it in {len(p.nodes)} runtime nodes; "
-             f"activation arena {p.arena_bytes / 2**20:.2f} MiB", "",
-             "by op:", f"  {'op':<28}{'nodes':>6}{'ms/call':>10}{'share':>8}"]
+    lines = [
+        f"{p.runtime} runtime, {p.executions} timed calls: {p.wall_ms:.3f} ms per call, "
+        f"{per_call:.3f} ms of it in {len(p.nodes)} runtime nodes; "
+        f"activation arena {p.arena_bytes / 2**20:.2f} MiB",
+        "",
+        "by op:",
+        f"  {'op':<28}{'nodes':>6}{'ms/call':>10}{'share':>8}",
+    ]
     for op, count, ms in p.by_op():
         lines.append(f"  {op:<28}{count:>6}{ms / p.executions:>10.3f}{100 * ms / total:>7.1f}%")
-    lines += ["", f"slowest {min(top, len(p.nodes))} nodes:",
-              f"  {'op':<20}{'output':<36}{'kernel':<12}{'ms/call':>10}{'share':>8}"]
+    lines += [
+        "",
+        f"slowest {min(top, len(p.nodes))} nodes:",
+        f"  {'op':<20}{'output':<36}{'kernel':<12}{'ms/call':>10}{'share':>8}",
+    ]
     for n in sorted(p.nodes, key=lambda n: -n.ms)[:top]:
-        lines.append(f"  {n.op:<20}{n.value[:35]:<36}{n.kernel:<12}{n.ms / n.calls:>10.3f}"
-                     f"{100 * n.ms / total:>7.1f}%")
+        lines.append(
+            f"  {n.op:<20}{n.value[:35]:<36}{n.kernel:<12}{n.ms / n.calls:>10.3f}"
+            f"{100 * n.ms / total:>7.1f}%"
+        )
     return "\n".join(lines)

@@ -24,8 +24,10 @@ def _describe(v: Value) -> str:
 def check_inputs(graph: Graph, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
     if len(arrays) != len(graph.inputs):
         expected = ", ".join(_describe(v) for v in graph.inputs) or "none"
-        raise RuntimeExecError(f"the model takes {len(graph.inputs)} input(s), got {len(arrays)}",
-                               hint=f"pass one --input per model input, in order: {expected}")
+        raise RuntimeExecError(
+            f"the model takes {len(graph.inputs)} input(s), got {len(arrays)}",
+            hint=f"pass one --input per model input, in order: {expected}",
+        )
     out = []
     for i, (v, a) in enumerate(zip(graph.inputs, arrays)):
         a = np.asarray(a)
@@ -33,15 +35,20 @@ def check_inputs(graph: Graph, arrays: Sequence[np.ndarray]) -> list[np.ndarray]
             raise RuntimeExecError(
                 f"input {i} {_describe(v)} got an array of shape {tuple(a.shape)}",
                 hint="reshape the array, or compile with --input-shape "
-                f"{v.name}:{'x'.join(map(str, a.shape))}")
+                f"{v.name}:{'x'.join(map(str, a.shape))}",
+            )
         if a.dtype != v.dtype.np and not np.can_cast(a.dtype, v.dtype.np, "same_kind"):
-            raise RuntimeExecError(f"input {i} {_describe(v)} got {a.dtype} data",
-                                   hint=f"save the array as {v.dtype.value}")
+            raise RuntimeExecError(
+                f"input {i} {_describe(v)} got {a.dtype} data",
+                hint=f"save the array as {v.dtype.value}",
+            )
         out.append(np.asarray(a, dtype=v.dtype.np, order="C"))
     return out
 
 
-def execute_library(so: Path, name: str, graph: Graph, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+def execute_library(
+    so: Path, name: str, graph: Graph, arrays: Sequence[np.ndarray]
+) -> list[np.ndarray]:
     lib = ctypes.CDLL(str(so))
     outputs = [np.empty(v.shape, v.dtype.np) for v in graph.outputs]
     fn = getattr(lib, name)
@@ -60,11 +67,14 @@ def build_library(model: Path, graph: Graph, options: CompileOptions) -> tuple[P
     """Generate ``graph`` (imported from ``model``) and build it against ``options.runtime``:
     the shared library (cached) and the C name of its model function."""
     name = model_name(model, options.name)
-    return build_model_library(compile_graph(graph, model, options).files, name, options.runtime), name
+    return build_model_library(
+        compile_graph(graph, model, options).files, name, options.runtime
+    ), name
 
 
-def run_model(model: Path, arrays: Sequence[np.ndarray], options: CompileOptions,
-              graph: Graph | None = None) -> list[np.ndarray]:
+def run_model(
+    model: Path, arrays: Sequence[np.ndarray], options: CompileOptions, graph: Graph | None = None
+) -> list[np.ndarray]:
     """Run ``model`` on ``arrays`` (in input order) and return its outputs (in output order)."""
     graph = graph or import_and_optimize(model, options)
     feeds = check_inputs(graph, arrays)

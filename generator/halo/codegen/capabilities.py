@@ -44,8 +44,10 @@ class Capabilities:
 def _read_list(runtime: str) -> OpTypes:
     path = paths.runtime_dir(runtime) / "capabilities.txt"
     if not path.is_file():
-        raise OptionError(f"unknown runtime '{runtime}'",
-                          hint="available runtimes: " + ", ".join(paths.available_runtimes()))
+        raise OptionError(
+            f"unknown runtime '{runtime}'",
+            hint="available runtimes: " + ", ".join(paths.available_runtimes()),
+        )
     ops: OpTypes = {}
     for line in path.read_text().splitlines():
         words = line.split("#", 1)[0].split()
@@ -66,10 +68,13 @@ def check_calls(caps: Capabilities, calls: Sequence[tuple[str, str, str]]) -> No
         if not caps.supports(fn, dtype):
             missing[(fn, dtype)].append(node)
     if missing:
-        lines = [f"  {fn} ({dt or 'any'}) x{len(nodes)}: {', '.join(nodes[:5])}"
-                 for (fn, dt), nodes in sorted(missing.items())]
+        lines = [
+            f"  {fn} ({dt or 'any'}) x{len(nodes)}: {', '.join(nodes[:5])}"
+            for (fn, dt), nodes in sorted(missing.items())
+        ]
         raise UnsupportedError(
             f"the '{caps.runtime}' runtime lacks {len(missing)} op/type combination(s) this model "
             "needs:\n" + "\n".join(lines),
             hint="choose another runtime with --runtime, or extend the portable kernels in "
-            f"odla/runtimes/{PORTABLE} and its capabilities.txt")
+            f"odla/runtimes/{PORTABLE} and its capabilities.txt",
+        )
