@@ -16,7 +16,7 @@ bool ready() {
 const std::vector<std::string>& supported_ops() {
   static const std::vector<std::string> ops{
       "odla_Abs",     "odla_Add",       "odla_AveragePool", "odla_Ceil",  "odla_Clamp",
-      "odla_Conv",    "odla_Div",       "odla_Floor",       "odla_Gemm",  "odla_HardSwish",
+      "odla_Conv",    "odla_Div",       "odla_Elu",         "odla_Floor",       "odla_Gemm",  "odla_HardSwish", "odla_LeakyRelu",
       "odla_Max",     "odla_MaxPool",   "odla_Min",         "odla_Mul",   "odla_Neg",
       "odla_ReduceMean", "odla_Relu",   "odla_Reshape",     "odla_Round", "odla_Sigmoid",
       "odla_Softmax", "odla_Sqrt",      "odla_Sub",         "odla_Transpose"};

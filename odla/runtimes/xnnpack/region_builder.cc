@@ -55,7 +55,8 @@ bool binary_op(const std::string& op) {
 }
 bool unary_op(const std::string& op) {
   return op == "odla_Sigmoid" || op == "odla_HardSwish" || op == "odla_Abs" || op == "odla_Neg" ||
-         op == "odla_Floor" || op == "odla_Ceil" || op == "odla_Round" || op == "odla_Sqrt";
+         op == "odla_Floor" || op == "odla_Ceil" || op == "odla_Round" || op == "odla_Sqrt" ||
+         op == "odla_LeakyRelu" || op == "odla_Elu";
 }
 
 }  // namespace
@@ -457,6 +458,8 @@ bool Builder::unary(size_t i) {
   if (n.inputs.size() != 1) return false;
   const bool is_clamp = n.op == "odla_Relu" || n.op == "odla_Clamp";
   if (is_clamp && !n.clamp) return false;
+  const auto* ap = std::any_cast<odla_rt::ActivationParams>(&n.params);
+  if ((n.op == "odla_LeakyRelu" || n.op == "odla_Elu") && ap == nullptr) return false;
   const bool nhwc = is_nhwc(n.inputs[0]);
   const uint32_t x = get(n.inputs[0], nhwc);
   if (x == kNone) return false;
@@ -472,6 +475,8 @@ bool Builder::unary(size_t i) {
   if (n.op == "odla_Floor") return ok(xnn_define_floor(s, x, y, 0));
   if (n.op == "odla_Ceil") return ok(xnn_define_ceiling(s, x, y, 0));
   if (n.op == "odla_Round") return ok(xnn_define_bankers_rounding(s, x, y, 0));
+  if (n.op == "odla_LeakyRelu") return ok(xnn_define_leaky_relu(s, ap->alpha, x, y, 0));
+  if (n.op == "odla_Elu") return ok(xnn_define_elu(s, ap->alpha, x, y, 0));
   return ok(xnn_define_square_root(s, x, y, 0));
 }
 
