@@ -115,6 +115,28 @@ void build_conv(Builder& b, int i) {
   b.commit(ch);
 }
 
+// A pooling primitive for node i (input 0 -> output `dst`), post-ops chained after it.
+void add_pooling(Builder& b, int i, dnnl::algorithm alg, const Dims& dst,
+                 const memory::dims& strides, const memory::dims& kernel,
+                 const memory::dims& dil, const memory::dims& pl, const memory::dims& pr) {
+  const int src = b.value_tensor(b.node(i).inputs[0]);
+  Chain ch;
+  auto pd = with_chain<dnnl::pooling_v2_forward::primitive_desc>(
+      b, i, false, ch, [&](const dnnl::primitive_attr& attr) {
+        dnnl::pooling_v2_forward::desc d(prop_kind::forward_inference, alg, b.md_of(src),
+                                         any_md(dst), strides, kernel, dil, pl, pr);
+        return dnnl::pooling_v2_forward::primitive_desc(d, attr, engine());
+      });
+  std::vector<std::pair<int, int>> args;
+  args.emplace_back(DNNL_ARG_SRC, b.convert(src, pd.src_desc()));
+  const int out = b.new_output(ch.result, pd.dst_desc());
+  args.emplace_back(DNNL_ARG_DST, out);
+  push_scratchpad(b, pd, args);
+  b.add_step(dnnl::pooling_v2_forward(pd), std::move(args));
+  b.produced(ch.result, out);
+  b.commit(ch);
+}
+
 void build_pool(Builder& b, int i) {
   const Node& n = b.node(i);
   const auto& p = std::any_cast<const odla_ref::PoolParams&>(n.params);
@@ -138,22 +160,7 @@ void build_pool(Builder& b, int i) {
   const dnnl::algorithm alg = is_max ? dnnl::algorithm::pooling_max
                               : p.count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
                                                     : dnnl::algorithm::pooling_avg_exclude_padding;
-  const int src = b.value_tensor(n.inputs[0]);
-  Chain ch;
-  auto pd = with_chain<dnnl::pooling_v2_forward::primitive_desc>(
-      b, i, false, ch, [&](const dnnl::primitive_attr& attr) {
-        dnnl::pooling_v2_forward::desc d(prop_kind::forward_inference, alg, b.md_of(src),
-                                         any_md(dst), strides, kernel, dil, pl, pr);
-        return dnnl::pooling_v2_forward::primitive_desc(d, attr, engine());
-      });
-  std::vector<std::pair<int, int>> args;
-  args.emplace_back(DNNL_ARG_SRC, b.convert(src, pd.src_desc()));
-  const int out = b.new_output(ch.result, pd.dst_desc());
-  args.emplace_back(DNNL_ARG_DST, out);
-  push_scratchpad(b, pd, args);
-  b.add_step(dnnl::pooling_v2_forward(pd), std::move(args));
-  b.produced(ch.result, out);
-  b.commit(ch);
+  add_pooling(b, i, alg, dst, strides, kernel, dil, pl, pr);
 }
 
 // ReduceMean / ReduceMax over every spatial axis with kept dims (global pooling).
@@ -177,22 +184,7 @@ void build_global_pool(Builder& b, int i) {
   const dnnl::algorithm alg = n.op == "odla_ReduceMax"
                                   ? dnnl::algorithm::pooling_max
                                   : dnnl::algorithm::pooling_avg_exclude_padding;
-  const int src = b.value_tensor(n.inputs[0]);
-  Chain ch;
-  auto pd = with_chain<dnnl::pooling_v2_forward::primitive_desc>(
-      b, i, false, ch, [&](const dnnl::primitive_attr& attr) {
-        dnnl::pooling_v2_forward::desc d(prop_kind::forward_inference, alg, b.md_of(src),
-                                         any_md(dst), ones, kernel, zeros, zeros, zeros);
-        return dnnl::pooling_v2_forward::primitive_desc(d, attr, engine());
-      });
-  std::vector<std::pair<int, int>> args;
-  args.emplace_back(DNNL_ARG_SRC, b.convert(src, pd.src_desc()));
-  const int out = b.new_output(ch.result, pd.dst_desc());
-  args.emplace_back(DNNL_ARG_DST, out);
-  push_scratchpad(b, pd, args);
-  b.add_step(dnnl::pooling_v2_forward(pd), std::move(args));
-  b.produced(ch.result, out);
-  b.commit(ch);
+  add_pooling(b, i, alg, dst, ones, kernel, zeros, zeros, zeros);
 }
 
 void build_eltwise(Builder& b, int i) {
