@@ -201,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"halo {__version__}")
     p.add_argument("--cmake-dir", action="store_true", help="print the folder of HaloConfig.cmake")
     p.add_argument("--odla-dir", action="store_true", help="print the folder of the ODLA sources")
+    p.add_argument("--scons-dir", action="store_true",
+                   help="print the folder of the SCons tool (env.Tool('halo', toolpath=[...]))")
     sub = p.add_subparsers(dest="command")
     c = sub.add_parser("compile", help="generate NAME.h, NAME.cc and the weights object")
     _add_compile_options(c)
@@ -240,8 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     a = parser.parse_args(argv)
-    if a.cmake_dir or a.odla_dir:
-        print(paths.cmake_dir() if a.cmake_dir else paths.odla_dir())
+    if a.cmake_dir or a.odla_dir or a.scons_dir:
+        print(paths.cmake_dir() if a.cmake_dir else paths.scons_dir() if a.scons_dir
+              else paths.odla_dir())
         return 0
     if not getattr(a, "fn", None):
         parser.print_help()

@@ -20,6 +20,11 @@ def cmake_dir() -> Path:
     return data_root() / "cmake"
 
 
+def scons_dir() -> Path:
+    """The folder holding the SCons tool module `halo.py` (for `env.Tool("halo", toolpath=...)`)."""
+    return data_root() / "scons"
+
+
 def runtime_dir(runtime: str) -> Path:
     return odla_dir() / "runtimes" / runtime
 

@@ -1,0 +1,1 @@
+"""SCons tool for halo (being written)."""

@@ -1,0 +1,58 @@
+"""CMake integrations: examples/mnist with halo_add_model(), on the host and cross-compiled with
+toolchains/<triple>.cmake (run under QEMU user-mode emulation, and by ctest through the toolchain
+file's CMAKE_CROSSCOMPILING_EMULATOR)."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from integrations import integration
+from mnist_example import build, configure, copy_example, run
+
+# triple -> (QEMU user-mode emulator, ELF e_machine of the target)
+CROSS_TARGETS = {
+    "aarch64-linux-gnu": ("qemu-aarch64", 183),
+    "arm-linux-gnueabihf": ("qemu-arm", 40),
+    "riscv64-linux-gnu": ("qemu-riscv64", 243),
+}
+
+
+def elf_machine(path: Path) -> int:
+    header = path.read_bytes()[:20]
+    assert header[:4] == b"\x7fELF", f"{path} is not an ELF file"
+    return struct.unpack("<H" if header[5] == 1 else ">H", header[18:20])[0]
+
+
+@integration("cmake", tools=("cmake", "ninja", "g++"))
+def cmake_host(workdir: Path) -> str:
+    source = copy_example(workdir / "src")
+    configure(source, workdir / "build")
+    build(workdir / "build")
+    return run([workdir / "build" / "mnist"])
+
+
+def _cross(triple: str) -> None:
+    qemu, machine = CROSS_TARGETS[triple]
+
+    def check(workdir: Path) -> str:
+        source = copy_example(workdir / "src")
+        build_dir = workdir / "build"
+        configure(source, build_dir, toolchain=triple)
+        build(build_dir)
+        # The weights object follows the target, never the host.
+        for binary in (build_dir / "mnist_model" / "mnist.o", build_dir / "mnist"):
+            got = elf_machine(binary)
+            assert got == machine, f"{binary}: ELF machine {got}, expected {machine} ({triple})"
+        output = run([qemu, "-L", f"/usr/{triple}", build_dir / "mnist"])
+        ctest = run(["ctest", "--output-on-failure", "-V"], cwd=build_dir)
+        assert f'{qemu} "-L" "/usr/{triple}"' in ctest, f"ctest did not run {qemu}:\n{ctest}"
+        assert output.strip().splitlines()[-1] in ctest, ctest
+        return output
+
+    integration(f"cmake-{triple.split('-')[0]}", tools=("cmake", "ninja", f"{triple}-g++", qemu))(
+        check)
+
+
+for _triple in CROSS_TARGETS:
+    _cross(_triple)
