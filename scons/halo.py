@@ -25,8 +25,9 @@ Builders and methods:
 
 Options of HaloCompile/HaloModel (construction variables, also accepted as keyword arguments):
   HALO_NAME (default: the model file's stem), HALO_RUNTIME (reference), HALO_TARGET (a triple;
-  default: the host), HALO_INPUT_SHAPES (["name:1x3x224x224", ...]), HALO_INPUTS, HALO_OUTPUTS,
-  HALO_WEIGHTS (a Caffe .caffemodel), HALO_EMIT_DATA_AS_C (bool), HALO_OPTIONS (other options).
+  default: the prefix of a cross compiler's name in $CXX, else the host), HALO_INPUT_SHAPES
+  (["name:1x3x224x224", ...]), HALO_INPUTS, HALO_OUTPUTS, HALO_WEIGHTS (a Caffe .caffemodel),
+  HALO_EMIT_DATA_AS_C (bool), HALO_OPTIONS (other options).
 
 The generator: $HALO when set, else the HALO environment variable, else the `halo` next to the
 Python that runs SCons, else the one of a source checkout (../.venv/bin/halo from this file), else
@@ -180,6 +181,13 @@ def _depfile_scan(node, env, path):
     return [env.File(d) for d in sorted(deps - sources)]
 
 
+def _cross_triple(env) -> str:
+    """The triple of a cross compiler named like aarch64-linux-gnu-g++ in $CXX, else ''."""
+    compiler = os.path.basename(env.subst("$CXX"))
+    match = re.match(r"^(.+-.+)-(g\+\+|c\+\+|clang\+\+)(-[0-9.]+)?$", compiler)
+    return match.group(1) if match else ""
+
+
 def _generator_action(target, source, env, for_signature):
     name = _name(env, source[0])
     cmd = ["$HALO", "compile", "${SOURCES[0].abspath}", "-o", "${TARGET.dir.abspath}"]
@@ -188,6 +196,8 @@ def _generator_action(target, source, env, for_signature):
         cmd += ["--runtime", "$HALO_RUNTIME"]
     if env.get("HALO_TARGET"):
         cmd += ["--target", "$HALO_TARGET"]
+    elif _cross_triple(env):
+        cmd += ["--target", _cross_triple(env)]
     for shape in env.Flatten(env.get("HALO_INPUT_SHAPES", [])):
         cmd += ["--input-shape", shape]
     for tensor in env.Flatten(env.get("HALO_INPUTS", [])):
