@@ -1,0 +1,1 @@
+. "/work/main/conan/system/xnnpack/test_package/conanrunenv-x86_64.sh"
