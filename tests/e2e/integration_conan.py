@@ -52,10 +52,24 @@ def _digest() -> str:
         root = REPO / entry
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
-            if "__pycache__" in path.parts or path.suffix == ".pyc":
+            if _generated(path.relative_to(REPO)):
                 continue
             sha.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return sha.hexdigest()[:16]
+
+
+def _generated(path: Path) -> bool:
+    """What Python, `conan create` and `conan build` write next to the sources."""
+    name = path.name
+    return (
+        any(
+            part == "__pycache__" or part == "build" or part.startswith("build-")
+            for part in path.parts
+        )
+        or path.suffix == ".pyc"
+        or name == "CMakeUserPresets.json"
+        or name.startswith(("conanbuild", "conanrun", "deactivate_conan"))
+    )
 
 
 def conan_home() -> Path:

@@ -1,1 +1,0 @@
-. "/work/main/conan/system/xnnpack/test_package/conanbuildenv-x86_64.sh"

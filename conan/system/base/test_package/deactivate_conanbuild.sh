@@ -1,1 +1,0 @@
-. "/work/main/conan/system/xnnpack/test_package/deactivate_conanbuildenv-x86_64.sh"
