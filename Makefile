@@ -5,6 +5,8 @@
 #   make test    run the test suite (pytest -n 2), with the cross compilers and QEMU it needs
 #   make conformance  the ONNX backend node tests on every runtime, per-op tables
 #   make models  the whole-model tests of every frontend; prints each model's largest error
+#   make integrations  build and run examples/mnist through every build integration (CMake, Conan,
+#                Bazel, SCons, each cross target under QEMU): one line per integration
 #   make setup   only the Python environment (.venv) and the Debian packages of `make test`
 #
 # Setup is idempotent: missing Debian packages are installed (apt-get update first, only then),
@@ -23,8 +25,10 @@ DEMO_DEBS := cmake ninja-build g++
 RUNTIME_BUILDS := $(sort $(wildcard odla/runtimes/*/build.txt))
 RUNTIMES := $(patsubst odla/runtimes/%/build.txt,%,$(RUNTIME_BUILDS))
 RUNTIME_DEBS := $(shell awk '$$1 == "debian" { for (i = 2; i <= NF; i++) print $$i }' $(RUNTIME_BUILDS))
+# Cross builds of the XNNPACK runtime for arm64 boards link the arm64 multiarch packages.
+ARM64_DEBS := libxnnpack-dev:arm64 libpthreadpool-dev:arm64
 TEST_DEBS := $(DEMO_DEBS) g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-riscv64-linux-gnu \
-             qemu-user binutils-multiarch $(RUNTIME_DEBS)
+             qemu-user binutils-multiarch bazel-bootstrap bazel-rules-java $(RUNTIME_DEBS) $(ARM64_DEBS)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # $(call install_debs,<packages>): install those of <packages> that are missing, plus python3-venv
@@ -47,7 +51,7 @@ endef
 MODEL_TESTS := test_model_matches_onnxruntime or test_keras_application or test_savedmodel_directory \
                or test_lenet or test_alexnet_shaped or test_ssd_heads or test_ssd_detection_output
 
-.PHONY: demo test conformance models setup clean
+.PHONY: demo test conformance models integrations setup clean
 
 demo: $(STAMPS)/debs-demo $(VENV)/.installed
 	cmake -S examples/mnist -B $(BUILD)/mnist -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -79,6 +83,9 @@ models: setup
 	$(VENV)/bin/python -m pytest -n $(JOBS) -q tests/frontends -k "$(MODEL_TESTS)"
 	$(VENV)/bin/python tests/model_report.py
 
+integrations: setup
+	$(VENV)/bin/python tests/e2e/integrations.py
+
 setup: $(STAMPS)/debs-test $(VENV)/.installed
 
 $(STAMPS)/debs-demo: Makefile | $(STAMPS)
@@ -86,6 +93,7 @@ $(STAMPS)/debs-demo: Makefile | $(STAMPS)
 	@touch $@
 
 $(STAMPS)/debs-test: Makefile $(RUNTIME_BUILDS) | $(STAMPS)
+	@dpkg --print-foreign-architectures | grep -qx arm64 || $(SUDO) dpkg --add-architecture arm64
 	$(call install_debs,$(TEST_DEBS))
 	@touch $@
 

@@ -1,10 +1,10 @@
-"""Every build integration builds and runs examples/mnist: one registry for the tests and `make integrations`.
+"""Every build integration builds and runs examples/mnist: one registry for tests and `make integrations`.
 
 An integration is a function ``check(workdir) -> str`` registered with ``@integration(name, tools)``
 in a module ``tests/e2e/integration_<tool>.py``. It builds the MNIST example with its build system
 inside ``workdir`` (a fresh, empty folder), runs the program (under QEMU for a cross target), and
-returns what the program printed; it raises AssertionError (with the tool's output) when a build step
-or one of its own checks (no-op rebuild, determinism, ELF machine, ...) fails. The caller compares
+returns what the program printed; it raises AssertionError (with the tool's output) when a build
+step or one of its own checks (no-op rebuild, determinism, ELF machine, ...) fails. The caller compares
 the printed predictions with ONNX Runtime's (examples/mnist/check_ort.py).
 
     python tests/e2e/integrations.py [NAME ...]     # what `make integrations` runs
@@ -64,9 +64,10 @@ def prediction_check(output: str, expected: str) -> str | None:
 
 
 def main(argv: list[str]) -> int:
+    import integrations  # integration_*.py register with this module, not with __main__
     from mnist_example import onnxruntime_output
 
-    registry = discover()
+    registry = integrations.discover()
     names = argv or list(registry)
     unknown = [n for n in names if n not in registry]
     if unknown:

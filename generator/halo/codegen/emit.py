@@ -80,6 +80,7 @@ class ModelView:
     calls: list[Call] = field(default_factory=list)
     bound_outputs: list[OutputView] = field(default_factory=list)
     copied_outputs: list[OutputView] = field(default_factory=list)
+    signature: str = '""'  # C string literal, see signature_text()
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,24 @@ def placement(graph: Graph, caps: Capabilities) -> list[tuple[str, str, str]]:
     ]
 
 
+SIGNATURE_VERSION = "halo-signature 1"
+
+
+def signature_text(graph: Graph) -> str:
+    """What NAME_signature() returns, for loaders such as halo.runtime: a version line, then one
+    line per input and per output in call order: ``input|output <TAB> name <TAB> dtype <TAB> dims``
+    (dims joined by "x", empty for a scalar)."""
+    lines = [SIGNATURE_VERSION]
+    for kind, values in (("input", graph.inputs), ("output", graph.outputs)):
+        for v in values:
+            lines.append(f"{kind}\t{v.name}\t{v.dtype.value}\t{'x'.join(map(str, v.shape))}")
+    return "\n".join(lines) + "\n"
+
+
 def build_view(graph: Graph, name: str, banner: Sequence[str], caps: Capabilities) -> ModelView:
     namer = _Namer()
     m = ModelView(name, f"HALO_{cpp.ident(name).upper()}_H_", list(banner))
+    m.signature = cpp.string(signature_text(graph))
     params = _Namer()
     for v in graph.inputs:
         p = params.fresh(cpp.ident(v.name))
