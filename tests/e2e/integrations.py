@@ -1,11 +1,11 @@
-"""Every build integration builds and runs examples/mnist: one registry for tests and `make integrations`.
+"""Each build integration builds and runs examples/mnist: one registry for pytest and make.
 
 An integration is a function ``check(workdir) -> str`` registered with ``@integration(name, tools)``
 in a module ``tests/e2e/integration_<tool>.py``. It builds the MNIST example with its build system
 inside ``workdir`` (a fresh, empty folder), runs the program (under QEMU for a cross target), and
 returns what the program printed; it raises AssertionError (with the tool's output) when a build
-step or one of its own checks (no-op rebuild, determinism, ELF machine, ...) fails. The caller compares
-the printed predictions with ONNX Runtime's (examples/mnist/check_ort.py).
+step or one of its own checks (no-op rebuild, determinism, ELF machine, ...) fails. The caller
+compares the printed predictions with ONNX Runtime's (examples/mnist/check_ort.py).
 
     python tests/e2e/integrations.py [NAME ...]     # what `make integrations` runs
 """
