@@ -25,10 +25,8 @@ DEMO_DEBS := cmake ninja-build g++
 RUNTIME_BUILDS := $(sort $(wildcard odla/runtimes/*/build.txt))
 RUNTIMES := $(patsubst odla/runtimes/%/build.txt,%,$(RUNTIME_BUILDS))
 RUNTIME_DEBS := $(shell awk '$$1 == "debian" { for (i = 2; i <= NF; i++) print $$i }' $(RUNTIME_BUILDS))
-# Cross builds of the XNNPACK runtime for arm64 boards link the arm64 multiarch packages.
-ARM64_DEBS := libxnnpack-dev:arm64 libpthreadpool-dev:arm64
 TEST_DEBS := $(DEMO_DEBS) g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-riscv64-linux-gnu \
-             qemu-user binutils-multiarch bazel-bootstrap bazel-rules-java $(RUNTIME_DEBS) $(ARM64_DEBS)
+             qemu-user binutils-multiarch bazel-bootstrap bazel-rules-java $(RUNTIME_DEBS)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # $(call install_debs,<packages>): install those of <packages> that are missing, plus python3-venv
@@ -93,7 +91,6 @@ $(STAMPS)/debs-demo: Makefile | $(STAMPS)
 	@touch $@
 
 $(STAMPS)/debs-test: Makefile $(RUNTIME_BUILDS) | $(STAMPS)
-	@dpkg --print-foreign-architectures | grep -qx arm64 || $(SUDO) dpkg --add-architecture arm64
 	$(call install_debs,$(TEST_DEBS))
 	@touch $@
 

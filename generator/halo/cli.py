@@ -16,7 +16,13 @@ from halo import __version__, paths
 from halo.analysis import summary
 from halo.codegen.capabilities import PORTABLE, load_capabilities
 from halo.codegen.emit import placement
-from halo.compiler import CompileOptions, compile_model, import_and_optimize, parse_input_shape
+from halo.compiler import (
+    CompileOptions,
+    compile_model,
+    import_and_optimize,
+    model_name,
+    parse_input_shape,
+)
 from halo.errors import HaloError, OptionError
 from halo.ir.graph import Graph
 
@@ -110,7 +116,14 @@ def _options(a: argparse.Namespace, **extra: object) -> CompileOptions:
 
 def cmd_compile(a: argparse.Namespace) -> int:
     opts = _options(a, data_as_c=a.emit_data_as_c)
-    _, files = compile_model(a.model, a.output, opts, a.depfile)
+    outdir, library = a.output, None
+    if a.output.suffix == ".so":  # -o NAME.so: the library, the generated files beside it
+        outdir, library = a.output.parent, a.output
+    elif a.emit_lib or a.emit_triton_config:
+        library = a.output / f"lib{model_name(a.model, a.name)}.so"
+    _, files = compile_model(
+        a.model, outdir, opts, a.depfile, library=library, triton=a.emit_triton_config
+    )
     for f in files:
         print(f)
     return 0
@@ -201,13 +214,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"halo {__version__}")
     p.add_argument("--cmake-dir", action="store_true", help="print the folder of HaloConfig.cmake")
     p.add_argument("--odla-dir", action="store_true", help="print the folder of the ODLA sources")
-    p.add_argument("--scons-dir", action="store_true",
-                   help="print the folder of the SCons tool (env.Tool('halo', toolpath=[...]))")
+    p.add_argument(
+        "--scons-dir",
+        action="store_true",
+        help="print the folder of the SCons tool (env.Tool('halo', toolpath=[...]))",
+    )
     sub = p.add_subparsers(dest="command")
     c = sub.add_parser("compile", help="generate NAME.h, NAME.cc and the weights object")
     _add_compile_options(c)
-    c.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    c.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="output folder, or NAME.so for a shared library (implies --emit-lib)",
+    )
     c.add_argument("--emit-data-as-c", action="store_true", help="weights as C arrays, not ELF")
+    c.add_argument(
+        "--emit-lib",
+        action="store_true",
+        help="also link the code, the weights and the runtime into OUTPUT/libNAME.so "
+        "(for the --target; load it with halo.runtime.Model or dlopen)",
+    )
+    c.add_argument(
+        "--emit-triton-config",
+        action="store_true",
+        help="write a Triton Inference Server config.pbtxt next to the library "
+        "(implies --emit-lib)",
+    )
     c.add_argument("--depfile", type=Path, help="write a make-style depfile")
     c.set_defaults(fn=cmd_compile)
     r = sub.add_parser("run", help="compile, build against a runtime and execute")
@@ -243,8 +277,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     a = parser.parse_args(argv)
     if a.cmake_dir or a.odla_dir or a.scons_dir:
-        print(paths.cmake_dir() if a.cmake_dir else paths.scons_dir() if a.scons_dir
-              else paths.odla_dir())
+        print(
+            paths.cmake_dir()
+            if a.cmake_dir
+            else paths.scons_dir()
+            if a.scons_dir
+            else paths.odla_dir()
+        )
         return 0
     if not getattr(a, "fn", None):
         parser.print_help()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import numpy as np
 from halo.codegen.capabilities import load_capabilities
 from halo.codegen.emit import Generated, banner_lines, generate, write
 from halo.codegen.targets import resolve
+from halo.codegen.triton import triton_config
 from halo.errors import OptionError
 from halo.frontends import ImportOptions, load_model
 from halo.ir.graph import Graph, Shape
@@ -139,10 +142,33 @@ def write_depfile(depfile: Path, outputs: list[Path], sources: list[Path]) -> No
 
 
 def compile_model(
-    model: Path, outdir: Path, options: CompileOptions, depfile: Path | None = None
+    model: Path,
+    outdir: Path,
+    options: CompileOptions,
+    depfile: Path | None = None,
+    library: Path | None = None,
+    triton: bool = False,
 ) -> tuple[Graph, list[Path]]:
+    """Write NAME.h, NAME.cc and the weights into ``outdir``. With ``library``, also link them
+    with the runtime into that shared library (built for the target), and with ``triton``, write
+    Triton's config.pbtxt for it next to the library."""
+    from halo.toolchain import build_model_library  # only what links needs a compiler
+
     graph = import_and_optimize(model, options)
-    files = write(compile_graph(graph, model, options), outdir)
+    generated = compile_graph(graph, model, options)
+    files = write(generated, outdir)
+    if library is not None:
+        name = model_name(model, options.name)
+        target = resolve(options.target)
+        built = build_model_library(generated.files, name, options.runtime, target)
+        library.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built, f"{library}.tmp")
+        os.replace(f"{library}.tmp", library)
+        files.append(library)
+        if triton:
+            config = library.parent / "config.pbtxt"
+            config.write_text(triton_config(graph, name, library.name))
+            files.append(config)
     if depfile is not None:
         write_depfile(depfile, files, graph.source_files)
     return graph, files

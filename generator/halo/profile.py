@@ -8,7 +8,6 @@ model through the same library ``halo run`` builds, and reads the file back.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import tempfile
 import time
@@ -21,7 +20,8 @@ import numpy as np
 
 from halo.compiler import CompileOptions, import_and_optimize
 from halo.errors import OptionError, RuntimeExecError
-from halo.run import EMULATOR, build_library, check_inputs, execute_library
+from halo.run import EMULATOR, build_library, check_inputs
+from halo.runtime import Model
 
 
 @dataclass(frozen=True)
@@ -100,15 +100,14 @@ def profile_model(
         previous = os.environ.get("ODLA_PROFILE")
         os.environ["ODLA_PROFILE"] = str(path)
         try:
-            lib = ctypes.CDLL(str(so))
-            getattr(lib, f"{name}_fini")()  # a fresh computation: earlier calls are not counted
-            execute_library(so, name, graph, feeds)  # warm-up: builds the plan, fills caches
-            getattr(lib, f"{name}_fini")()
-            start = time.perf_counter()
-            for _ in range(repeat):
-                execute_library(so, name, graph, feeds)
-            wall_ms = (time.perf_counter() - start) * 1e3 / repeat
-            getattr(lib, f"{name}_fini")()  # writes the profile of the timed calls
+            Model(so, name).close()  # a fresh computation: earlier calls are not counted
+            with Model(so, name) as compiled:
+                compiled(*feeds)  # warm-up: builds the plan, fills caches
+            with Model(so, name) as compiled:  # closing writes the profile of the timed calls
+                start = time.perf_counter()
+                for _ in range(repeat):
+                    compiled(*feeds)
+                wall_ms = (time.perf_counter() - start) * 1e3 / repeat
         finally:
             if previous is None:
                 del os.environ["ODLA_PROFILE"]

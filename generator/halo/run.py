@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from halo.compiler import CompileOptions, compile_graph, import_and_optimize, mo
 from halo.errors import RuntimeExecError
 from halo.ir.graph import Graph, Value
 from halo.reference import evaluate_graph
+from halo.runtime import Model
 from halo.toolchain import build_model_library
 
 EMULATOR = "emulator"  # the numpy reference interpreter instead of a C++ runtime
@@ -46,23 +46,6 @@ def check_inputs(graph: Graph, arrays: Sequence[np.ndarray]) -> list[np.ndarray]
     return out
 
 
-def execute_library(
-    so: Path, name: str, graph: Graph, arrays: Sequence[np.ndarray]
-) -> list[np.ndarray]:
-    lib = ctypes.CDLL(str(so))
-    outputs = [np.empty(v.shape, v.dtype.np) for v in graph.outputs]
-    fn = getattr(lib, name)
-    fn.restype = ctypes.c_int
-    args = [a.ctypes.data_as(ctypes.c_void_p) for a in [*arrays, *outputs]]
-    rc = fn(*args)
-    if rc != 0:
-        msg_fn = lib.odla_GetLastErrorMessage
-        msg_fn.restype = ctypes.c_char_p
-        detail = (msg_fn() or b"").decode(errors="replace")
-        raise RuntimeExecError(f"model {name} returned status {rc}: {detail or 'no details'}")
-    return outputs
-
-
 def build_library(model: Path, graph: Graph, options: CompileOptions) -> tuple[Path, str]:
     """Generate ``graph`` (imported from ``model``) and build it against ``options.runtime``:
     the shared library (cached) and the C name of its model function."""
@@ -81,4 +64,5 @@ def run_model(
     if options.runtime == EMULATOR:
         return evaluate_graph(graph, {v.name: a for v, a in zip(graph.inputs, feeds)})
     so, name = build_library(model, graph, options)
-    return execute_library(so, name, graph, feeds)
+    with Model(so, name) as compiled:
+        return compiled(*feeds)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from halo import paths
+from halo.codegen.targets import Target, resolve
 from halo.errors import ToolchainError
 
 # The runtimes' kernels pick their instruction set when they start (kernels/isa.h), so the build
@@ -28,12 +29,17 @@ def cache_root() -> Path:
     return root
 
 
-def cxx() -> str:
-    compiler = os.environ.get("CXX", "g++")
+def cxx(target: Target | None = None) -> str:
+    """The compiler for ``target`` (default: the host): $CXX or g++ on the host, the Debian cross
+    compiler (e.g. aarch64-linux-gnu-g++) for another architecture."""
+    target = target or resolve(None)
+    native = target.qemu is None
+    compiler = os.environ.get("CXX", "g++") if native else target.cxx
     if shutil.which(compiler) is None:
+        package = "g++" if native else f"g++-{target.triple}"
         raise ToolchainError(
             f"C++ compiler '{compiler}' not found",
-            hint="install g++ (apt-get install g++) or set CXX",
+            hint=f"install it (apt-get install {package})" + (" or set CXX" if native else ""),
         )
     return compiler
 
@@ -128,15 +134,17 @@ def _missing_packages_hint(rt: RuntimeBuild) -> str:
     )
 
 
-def build_runtime(runtime: str) -> tuple[Path, RuntimeBuild]:
-    """Static library of ``runtime`` for the host (position-independent), cached."""
+def build_runtime(runtime: str, target: Target | None = None) -> tuple[Path, RuntimeBuild]:
+    """Static library of ``runtime`` for ``target`` (default: the host), position-independent,
+    cached."""
     rt = runtime_build(runtime)
+    compiler = cxx(target)
     include = paths.odla_dir() / "include"
     headers = sorted(include.rglob("*.h"))
     build_file = paths.runtime_dir(runtime) / "build.txt"
     key = _digest(
         [p.read_bytes() for p in [*rt.sources, *rt.headers, *headers, build_file]]
-        + [" ".join((cxx(), *RUNTIME_FLAGS)).encode(), runtime.encode()]
+        + [" ".join((compiler, *RUNTIME_FLAGS)).encode(), runtime.encode()]
     )
     out_dir = cache_root() / "runtimes" / f"{runtime}-{key}"
     lib = out_dir / f"libodla_{runtime}.a"
@@ -151,7 +159,7 @@ def build_runtime(runtime: str) -> tuple[Path, RuntimeBuild]:
         def compile_one(src: Path) -> Path:
             obj = tmp / (str(src.relative_to(root)).replace("/", "_") + ".o")
             _run(
-                [cxx(), *flags, "-c", str(src), "-o", str(obj)],
+                [compiler, *flags, "-c", str(src), "-o", str(obj)],
                 f"compiling the {runtime} runtime ({src.name})",
                 _missing_packages_hint(rt),
             )
@@ -159,17 +167,23 @@ def build_runtime(runtime: str) -> tuple[Path, RuntimeBuild]:
 
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             objs = list(pool.map(compile_one, rt.sources))
+        # GNU ar writes archives any GNU linker reads, whatever the target (binutils).
         _run(["ar", "rcs", str(lib) + ".tmp", *map(str, objs)], "archiving the runtime")
         os.replace(str(lib) + ".tmp", lib)
         shutil.rmtree(tmp, ignore_errors=True)
     return lib, rt
 
 
-def build_model_library(files: dict[str, bytes], name: str, runtime: str) -> Path:
-    """Shared library of a generated model linked with ``runtime``; cached by content."""
-    lib, rt = build_runtime(runtime)
+def build_model_library(
+    files: dict[str, bytes], name: str, runtime: str, target: Target | None = None
+) -> Path:
+    """Shared library of a generated model linked with ``runtime`` for ``target`` (default: the
+    host); cached by content."""
+    lib, rt = build_runtime(runtime, target)
+    compiler = cxx(target)
     key = _digest(
-        [files[k] for k in sorted(files)] + [str(lib).encode(), " ".join(MODEL_FLAGS).encode()]
+        [files[k] for k in sorted(files)]
+        + [str(lib).encode(), " ".join((compiler, *MODEL_FLAGS)).encode()]
     )
     out_dir = cache_root() / "models" / key
     so = out_dir / f"lib{name}.so"
@@ -183,7 +197,7 @@ def build_model_library(files: dict[str, bytes], name: str, runtime: str) -> Pat
         include = paths.odla_dir() / "include"
         _run(
             [
-                cxx(),
+                compiler,
                 *MODEL_FLAGS,
                 "-shared",
                 f"-I{include}",

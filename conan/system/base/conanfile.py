@@ -3,6 +3,8 @@
 A wrapper names the Debian packages that provide a library and the libraries to link; Conan's Apt
 helper checks (the default tools.system.package_manager:mode=check) or installs them
 (mode=install), for the host architecture: `libxnnpack-dev:arm64` when cross-building for armv8.
+Debian 12's libxnnpack-dev and libpthreadpool-dev are not Multi-Arch: same, so their arm64 and
+amd64 packages replace each other; `make setup` installs only the host's.
 """
 
 from __future__ import annotations

@@ -197,15 +197,15 @@ def generate(
 ) -> Generated:
     m = build_view(graph, name, banner, caps)
     files = {
-        f"{name}.h": _ENV.get_template("model.h.j2").render(m=m).encode(),
-        f"{name}.cc": _ENV.get_template("model.cc.j2").render(m=m).encode(),
+        f"{name}.h": render("model.h.j2", m=m).encode(),
+        f"{name}.cc": render("model.cc.j2", m=m).encode(),
     }
     consts = graph.constants()
     if data_as_c:
         for c, v in zip(m.constants, consts):
             flat = v.array.view(np.uint16) if v.dtype is DType.FLOAT16 else v.array
             c.init = cpp.array_init(v.dtype, flat.reshape(-1).tolist())
-        files[f"{name}.data.cc"] = _ENV.get_template("data.cc.j2").render(m=m).encode()
+        files[f"{name}.data.cc"] = render("data.cc.j2", m=m).encode()
     else:
         symbols = [(c.symbol, _target_bytes(v, target)) for c, v in zip(m.constants, consts)]
         files[f"{name}.o"] = elf.write_object(symbols, target)
@@ -220,6 +220,11 @@ def write(generated: Generated, outdir: Path) -> list[Path]:
         path.write_bytes(data)  # always: build tools compare the outputs' times with the model's
         written.append(path)
     return written
+
+
+def render(template: str, **views: object) -> str:
+    """Render one of codegen/templates/ with the given views."""
+    return _ENV.get_template(template).render(**views)
 
 
 def banner_lines(source: str, options: Sequence[str]) -> list[str]:
