@@ -8,7 +8,7 @@ import struct
 from pathlib import Path
 
 from integrations import integration
-from mnist_example import build, configure, copy_example, run
+from mnist_example import EMULATED, build, configure, copy_example, run
 
 # triple -> (QEMU user-mode emulator, ELF e_machine of the target)
 CROSS_TARGETS = {
@@ -44,8 +44,8 @@ def _cross(triple: str) -> None:
         for binary in (build_dir / "mnist_model" / "mnist.o", build_dir / "mnist"):
             got = elf_machine(binary)
             assert got == machine, f"{binary}: ELF machine {got}, expected {machine} ({triple})"
-        output = run([qemu, "-L", f"/usr/{triple}", build_dir / "mnist"])
-        ctest = run(["ctest", "--output-on-failure", "-V"], cwd=build_dir)
+        output = run([qemu, "-L", f"/usr/{triple}", build_dir / "mnist"], env=EMULATED)
+        ctest = run(["ctest", "--output-on-failure", "-V"], cwd=build_dir, env=EMULATED)
         assert f'{qemu} "-L" "/usr/{triple}"' in ctest, f"ctest did not run {qemu}:\n{ctest}"
         assert output.strip().splitlines()[-1] in ctest, ctest
         return output

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from integration_cmake import CROSS_TARGETS, elf_machine
 from integrations import integration
-from mnist_example import REPO, TIMEOUT_S, run
+from mnist_example import EMULATED, REPO, TIMEOUT_S, run
 
 CONAN = Path(sys.executable).parent / "conan"
 RECIPES = REPO / "conan"
@@ -161,7 +161,7 @@ def _cross(board: str, runtime: str) -> None:
         for binary in (program.parent / "mnist_model" / "mnist.o", program):
             got = elf_machine(binary)
             assert got == machine, f"{binary}: ELF machine {got}, expected {machine} ({triple})"
-        return run([qemu, "-L", f"/usr/{triple}", program])
+        return run([qemu, "-L", f"/usr/{triple}", program], env=EMULATED)
 
     suffix = "" if runtime == "reference" else f"-{runtime}"
     integration(

@@ -16,6 +16,11 @@ EXAMPLE = REPO / "examples" / "mnist"
 TOOLCHAINS = REPO / "toolchains"
 EXAMPLE_FILES = ("CMakeLists.txt", "main.cc", "mnist.onnx", "digits_test.bin")
 TIMEOUT_S = 1200
+# For programs run under QEMU user-mode emulation: one runtime thread. On some hosts (seen with
+# Debian 12's qemu-aarch64 7.2 on a 6.18 kernel) a dynamically linked aarch64 program hangs in
+# its first pthread_create (a four-line C program does too; armhf and riscv64 do not), so the
+# runtime must not start its thread pool there.
+EMULATED = {"ODLA_NUM_THREADS": "1"}
 
 
 def require_tools(*tools: str) -> None:
@@ -32,8 +37,9 @@ def halo_executable(python: Path = Path(sys.executable)) -> Path:
     return script
 
 
-def run(cmd: list[str | Path], cwd: Path | None = None) -> str:
-    """Run `cmd`; return stdout + stderr, failing the test with both when it fails."""
+def run(cmd: list[str | Path], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    """Run `cmd` (with `env` added to the environment); return stdout + stderr, failing the test
+    with both when it fails."""
     result = subprocess.run(
         [str(part) for part in cmd],
         check=False,
@@ -42,7 +48,7 @@ def run(cmd: list[str | Path], cwd: Path | None = None) -> str:
         stderr=subprocess.STDOUT,
         text=True,
         timeout=TIMEOUT_S,
-        env={**os.environ, "LC_ALL": "C"},
+        env={**os.environ, "LC_ALL": "C", **(env or {})},
     )
     assert result.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{result.stdout}"
     return result.stdout

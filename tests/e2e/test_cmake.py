@@ -9,6 +9,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from integration_cmake import cmake_host
 from mnist_example import (
     REPO,
     build,
@@ -27,11 +28,11 @@ GENERATED = ("mnist.h", "mnist.cc", "mnist.o")
 
 @pytest.fixture(scope="module")
 def host_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `cmake` integration's build (tests/e2e/integration_cmake.py), kept for the tests below;
+    test_integrations.py leaves that integration to this module."""
     require_tools("cmake", "ninja", "g++")
     root = tmp_path_factory.mktemp("cmake_host")
-    source = copy_example(root / "src")
-    configure(source, root / "build")
-    build(root / "build")
+    cmake_host(root)
     return root / "build"
 
 

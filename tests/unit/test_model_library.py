@@ -13,12 +13,11 @@ import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, text_format
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from models import mnist_cnn  # noqa: E402
-from onnx_util import ort_run  # noqa: E402
-
 from halo.cli import main  # noqa: E402
 from halo.errors import RuntimeExecError  # noqa: E402
 from halo.runtime import Model  # noqa: E402
+from models import mnist_cnn  # noqa: E402
+from onnx_util import ort_run  # noqa: E402
 
 pytestmark = pytest.mark.unit
 
@@ -81,11 +80,17 @@ def test_model_reports_bad_calls(library: Path) -> None:
         Model(library, name="other")
 
 
-def test_dash_o_name_so_implies_emit_lib(mnist: tuple[Path, onnx.ModelProto], tmp_path: Path) -> None:
+def test_dash_o_name_so_implies_emit_lib(
+    mnist: tuple[Path, onnx.ModelProto], tmp_path: Path
+) -> None:
     so = tmp_path / "deploy" / "libclassifier.so"
     assert main(["compile", str(mnist[0]), "--name", "classifier", "-o", str(so)]) == 0
     assert sorted(p.name for p in so.parent.iterdir()) == [
-        "classifier.cc", "classifier.h", "classifier.o", "libclassifier.so"]
+        "classifier.cc",
+        "classifier.h",
+        "classifier.o",
+        "libclassifier.so",
+    ]
     with Model(so) as model:
         assert model.name == "classifier" and len(model(_digits(1)[0])) == 1
 
@@ -94,87 +99,138 @@ def _triton_model_config() -> type:
     """Triton's ModelConfig message (model_config.proto, package inference): the fields HALO
     writes, with their public names, numbers and types, built as a descriptor at run time."""
     f = descriptor_pb2.FieldDescriptorProto
-    proto = descriptor_pb2.FileDescriptorProto(name="model_config.proto", package="inference",
-                                               syntax="proto3")
+    proto = descriptor_pb2.FileDescriptorProto(
+        name="model_config.proto", package="inference", syntax="proto3"
+    )
     dtype = proto.enum_type.add(name="DataType")
-    for number, name in enumerate(["INVALID", "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8",
-                                   "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "STRING",
-                                   "BF16"]):
+    for number, name in enumerate(
+        [
+            "INVALID",
+            "BOOL",
+            "UINT8",
+            "UINT16",
+            "UINT32",
+            "UINT64",
+            "INT8",
+            "INT16",
+            "INT32",
+            "INT64",
+            "FP16",
+            "FP32",
+            "FP64",
+            "STRING",
+            "BF16",
+        ]
+    ):
         dtype.value.add(name=f"TYPE_{name}", number=number)
 
-    def message(name: str, fields: list[tuple[str, int, int, int, str]]) -> descriptor_pb2.DescriptorProto:
+    def message(
+        name: str, fields: list[tuple[str, int, int, int, str]]
+    ) -> descriptor_pb2.DescriptorProto:
         msg = proto.message_type.add(name=name)
         for fname, number, ftype, label, type_name in fields:
-            msg.field.add(name=fname, number=number, type=ftype, label=label,
-                          type_name=type_name or None)
+            msg.field.add(
+                name=fname, number=number, type=ftype, label=label, type_name=type_name or None
+            )
         return msg
 
     one, many = f.LABEL_OPTIONAL, f.LABEL_REPEATED
-    message("ModelInput", [("name", 1, f.TYPE_STRING, one, ""),
-                           ("data_type", 2, f.TYPE_ENUM, one, ".inference.DataType"),
-                           ("dims", 4, f.TYPE_INT64, many, "")])
-    message("ModelOutput", [("name", 1, f.TYPE_STRING, one, ""),
-                            ("data_type", 2, f.TYPE_ENUM, one, ".inference.DataType"),
-                            ("dims", 3, f.TYPE_INT64, many, "")])
-    group = message("ModelInstanceGroup", [("count", 2, f.TYPE_INT32, one, ""),
-                                           ("kind", 4, f.TYPE_ENUM, one,
-                                            ".inference.ModelInstanceGroup.Kind")])
+    message(
+        "ModelInput",
+        [
+            ("name", 1, f.TYPE_STRING, one, ""),
+            ("data_type", 2, f.TYPE_ENUM, one, ".inference.DataType"),
+            ("dims", 4, f.TYPE_INT64, many, ""),
+        ],
+    )
+    message(
+        "ModelOutput",
+        [
+            ("name", 1, f.TYPE_STRING, one, ""),
+            ("data_type", 2, f.TYPE_ENUM, one, ".inference.DataType"),
+            ("dims", 3, f.TYPE_INT64, many, ""),
+        ],
+    )
+    group = message(
+        "ModelInstanceGroup",
+        [
+            ("count", 2, f.TYPE_INT32, one, ""),
+            ("kind", 4, f.TYPE_ENUM, one, ".inference.ModelInstanceGroup.Kind"),
+        ],
+    )
     kind = group.enum_type.add(name="Kind")
     for number, name in enumerate(["KIND_AUTO", "KIND_GPU", "KIND_CPU", "KIND_MODEL"]):
         kind.value.add(name=name, number=number)
-    message("ModelConfig", [("name", 1, f.TYPE_STRING, one, ""),
-                            ("platform", 2, f.TYPE_STRING, one, ""),
-                            ("max_batch_size", 4, f.TYPE_INT32, one, ""),
-                            ("input", 5, f.TYPE_MESSAGE, many, ".inference.ModelInput"),
-                            ("output", 6, f.TYPE_MESSAGE, many, ".inference.ModelOutput"),
-                            ("instance_group", 7, f.TYPE_MESSAGE, many,
-                             ".inference.ModelInstanceGroup"),
-                            ("default_model_filename", 8, f.TYPE_STRING, one, ""),
-                            ("backend", 17, f.TYPE_STRING, one, "")])
+    message(
+        "ModelConfig",
+        [
+            ("name", 1, f.TYPE_STRING, one, ""),
+            ("platform", 2, f.TYPE_STRING, one, ""),
+            ("max_batch_size", 4, f.TYPE_INT32, one, ""),
+            ("input", 5, f.TYPE_MESSAGE, many, ".inference.ModelInput"),
+            ("output", 6, f.TYPE_MESSAGE, many, ".inference.ModelOutput"),
+            ("instance_group", 7, f.TYPE_MESSAGE, many, ".inference.ModelInstanceGroup"),
+            ("default_model_filename", 8, f.TYPE_STRING, one, ""),
+            ("backend", 17, f.TYPE_STRING, one, ""),
+        ],
+    )
     pool = descriptor_pool.DescriptorPool()
     pool.Add(proto)
     return message_factory.GetMessageClass(pool.FindMessageTypeByName("inference.ModelConfig"))
 
 
 def test_triton_config_parses_as_model_config(library: Path) -> None:
-    config = text_format.Parse((library.parent / "config.pbtxt").read_text(),
-                               _triton_model_config()())
+    config = text_format.Parse(
+        (library.parent / "config.pbtxt").read_text(), _triton_model_config()()
+    )
     assert (config.name, config.backend, config.default_model_filename) == (
-        "digits", "halo", "libdigits.so")
+        "digits",
+        "halo",
+        "libdigits.so",
+    )
     with Model(library) as model:
         # Batch 1 everywhere: max_batch_size 1, dims without the batch dimension.
         assert config.max_batch_size == 1
         assert [(t.name, list(t.dims)) for t in config.input] == [
-            (t.name, list(t.shape[1:])) for t in model.inputs]
+            (t.name, list(t.shape[1:])) for t in model.inputs
+        ]
         assert [(t.name, list(t.dims)) for t in config.output] == [
-            (t.name, list(t.shape[1:])) for t in model.outputs]
+            (t.name, list(t.shape[1:])) for t in model.outputs
+        ]
     assert [t.data_type for t in [*config.input, *config.output]] == [11, 11]  # TYPE_FP32
     assert config.instance_group[0].kind == 2  # KIND_CPU
 
 
 def test_triton_config_without_a_shared_batch(tmp_path: Path) -> None:
+    from halo.codegen.triton import batch_size
     from onnx import helper
 
-    from halo.codegen.triton import batch_size
-
     nodes = [helper.make_node("MatMul", ["a", "b"], ["y"])]
-    graph = helper.make_graph(nodes, "mm", [
-        helper.make_tensor_value_info("a", onnx.TensorProto.FLOAT, [2, 3]),
-        helper.make_tensor_value_info("b", onnx.TensorProto.FLOAT, [3, 4])],
-        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [2, 4])])
+    graph = helper.make_graph(
+        nodes,
+        "mm",
+        [
+            helper.make_tensor_value_info("a", onnx.TensorProto.FLOAT, [2, 3]),
+            helper.make_tensor_value_info("b", onnx.TensorProto.FLOAT, [3, 4]),
+        ],
+        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [2, 4])],
+    )
     path = tmp_path / "mm.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8),
-              path)
+    onnx.save(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8), path
+    )
     assert main(["compile", str(path), "-o", str(tmp_path / "out"), "--emit-triton-config"]) == 0
-    config = text_format.Parse((tmp_path / "out" / "config.pbtxt").read_text(),
-                               _triton_model_config()())
+    config = text_format.Parse(
+        (tmp_path / "out" / "config.pbtxt").read_text(), _triton_model_config()()
+    )
     assert config.max_batch_size == 0
     assert [list(t.dims) for t in [*config.input, *config.output]] == [[2, 3], [3, 4], [2, 4]]
     assert batch_size([]) == 0
 
 
-@pytest.mark.skipif(shutil.which("aarch64-linux-gnu-g++") is None,
-                    reason="needs g++-aarch64-linux-gnu (make setup)")
+@pytest.mark.skipif(
+    shutil.which("aarch64-linux-gnu-g++") is None, reason="needs g++-aarch64-linux-gnu (make setup)"
+)
 def test_emit_lib_for_another_target(mnist: tuple[Path, onnx.ModelProto], tmp_path: Path) -> None:
     so = tmp_path / "libdigits.so"
     assert main(["compile", str(mnist[0]), "--target", "aarch64-linux-gnu", "-o", str(so)]) == 0
