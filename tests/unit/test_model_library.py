@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -226,13 +225,3 @@ def test_triton_config_without_a_shared_batch(tmp_path: Path) -> None:
     assert config.max_batch_size == 0
     assert [list(t.dims) for t in [*config.input, *config.output]] == [[2, 3], [3, 4], [2, 4]]
     assert batch_size([]) == 0
-
-
-@pytest.mark.skipif(
-    shutil.which("aarch64-linux-gnu-g++") is None, reason="needs g++-aarch64-linux-gnu (make setup)"
-)
-def test_emit_lib_for_another_target(mnist: tuple[Path, onnx.ModelProto], tmp_path: Path) -> None:
-    so = tmp_path / "libdigits.so"
-    assert main(["compile", str(mnist[0]), "--target", "aarch64-linux-gnu", "-o", str(so)]) == 0
-    header = so.read_bytes()[:20]
-    assert header[4] == 2 and int.from_bytes(header[18:20], "little") == 183  # ELF64, EM_AARCH64
