@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from halo.codegen import cpp
 from halo.codegen.capabilities import load_capabilities
 from halo.codegen.emit import Generated, banner_lines, generate, write
 from halo.codegen.targets import resolve
@@ -77,20 +78,10 @@ def parse_input_shape(text: str) -> tuple[str, Shape]:
     return m.group(1), dims
 
 
-_RESERVED = frozenset(
-    "alignas alignof and and_eq asm auto bitand bitor bool break case catch char class compl const "
-    "constexpr continue default delete do double else enum explicit export extern false float for "
-    "friend goto if inline int long main mutable namespace new noexcept not not_eq nullptr "
-    "operator or or_eq private protected public register return short signed sizeof static struct "
-    "switch template this throw true try typedef typename union unsigned using virtual void "
-    "volatile while xor xor_eq".split()
-)
-
-
 def model_name(path: Path, name: str | None) -> str:
     """The C name of the model: ``--name`` as given, else the file's stem as an identifier."""
     raw = name or path.stem
-    if raw in _RESERVED:
+    if raw in cpp.RESERVED:
         if name:
             raise OptionError(f"--name '{name}' is a C/C++ keyword", hint="choose another name")
         raw = f"{raw}_model"

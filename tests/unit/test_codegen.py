@@ -74,3 +74,18 @@ def test_depfile_lists_model(mnist_path: Path, tmp_path: Path) -> None:
     targets, deps = text.split(": ", 1)
     assert str((tmp_path / "mnist_cnn.h").resolve()) in targets
     assert str(mnist_path.resolve()) in deps
+
+
+@pytest.mark.parametrize("names", [("try", "nullptr", "true"), ("main", "class", "restrict")])
+def test_tensors_named_like_keywords_compile_and_run(names: tuple[str, ...], tmp_path: Path) -> None:
+    """Inputs and outputs named like C/C++ keywords become safe parameter names."""
+    import numpy as np
+    from onnx import helper
+    from onnx_util import check, make_model
+
+    a, b, out = names
+    rng = np.random.default_rng(1)
+    feeds = {a: rng.standard_normal((2, 3), dtype=np.float32),
+             b: rng.standard_normal((2, 3), dtype=np.float32)}
+    model = make_model([helper.make_node("Add", [a, b], [out])], feeds, [out], name=names[0])
+    check(model, feeds, tmp_path)

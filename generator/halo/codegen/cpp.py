@@ -11,6 +11,19 @@ from halo.ir.dtype import DType
 
 _IDENT_BAD = re.compile(r"[^A-Za-z0-9_]")
 
+# Words a generated identifier must not be: the keywords of C99 and C++17, C++'s alternative
+# tokens, and `main` (a model or parameter of that name would clash with the program's main).
+RESERVED = frozenset(
+    "alignas alignof and and_eq asm auto bitand bitor bool break case catch char char16_t "
+    "char32_t class compl const const_cast constexpr continue decltype default delete do double "
+    "dynamic_cast else enum explicit export extern false float for friend goto if inline int long "
+    "main mutable namespace new noexcept not not_eq nullptr operator or or_eq private protected "
+    "public register reinterpret_cast restrict return short signed sizeof static static_assert "
+    "static_cast struct switch template this thread_local throw true try typedef typeid typename "
+    "union unsigned using virtual void volatile wchar_t while xor xor_eq _Bool _Complex "
+    "_Imaginary".split()
+)
+
 
 def ident(name: str) -> str:
     """A C identifier derived from ``name`` (uniqueness is the caller's job)."""

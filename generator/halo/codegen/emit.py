@@ -28,13 +28,6 @@ _ENV = jinja2.Environment(
     autoescape=False,
 )
 
-_C_KEYWORDS = frozenset(
-    "auto bool break case char const continue default do double else enum extern float for goto if "
-    "inline int long register restrict return short signed sizeof static struct switch typedef "
-    "union unsigned void volatile while class new delete this template typename namespace "
-    "and and_eq bitand bitor compl not not_eq or or_eq xor xor_eq".split()
-)  # C++ alternative tokens
-
 
 @dataclass
 class ParamView:
@@ -91,7 +84,7 @@ class Generated:
 
 class _Namer:
     def __init__(self) -> None:
-        self.used: set[str] = set(_C_KEYWORDS)
+        self.used: set[str] = set(cpp.RESERVED)
         self.by_value: dict[int, str] = {}
 
     def fresh(self, base: str) -> str:
