@@ -16,10 +16,12 @@ EXAMPLE = REPO / "examples" / "mnist"
 TOOLCHAINS = REPO / "toolchains"
 EXAMPLE_FILES = ("CMakeLists.txt", "main.cc", "mnist.onnx", "digits_test.bin")
 TIMEOUT_S = 1200
-# For programs run under QEMU user-mode emulation: one runtime thread. On some hosts (seen with
-# Debian 12's qemu-aarch64 7.2 on a 6.18 kernel) a dynamically linked aarch64 program hangs in
-# its first pthread_create (a four-line C program does too; armhf and riscv64 do not), so the
-# runtime must not start its thread pool there.
+# For programs run under QEMU user-mode emulation: one runtime thread. Where Debian's own arm64
+# glibc (libc6:arm64, pulled in by multiarch :arm64 packages) lies in /lib/aarch64-linux-gnu
+# beside the cross toolchain's in /usr/aarch64-linux-gnu, a dynamically linked aarch64 program
+# run with `qemu-aarch64 -L /usr/aarch64-linux-gnu` loads the two mixed and hangs in its first
+# pthread_create (`-E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib` avoids that; make setup no
+# longer installs them). One thread keeps these checks independent of such a machine.
 EMULATED = {"ODLA_NUM_THREADS": "1"}
 
 
