@@ -43,30 +43,24 @@ class Bazel:
         self.output_base = output_base
         # The generator runs under the `python3` first on PATH: the one running these checks.
         path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-        self.env = {**os.environ, "PATH": path, "LC_ALL": "C"}
+        self.env = {"PATH": path}
 
-    def _run(self, command: str, *args: str) -> subprocess.CompletedProcess[str]:
-        cmd = ["bazel", f"--output_base={self.output_base}", "--max_idle_secs=600", command]
-        cmd += [*BUILD_FLAGS] if command in ("build", "run") else []
-        return subprocess.run(
-            [*cmd, *args],
-            check=False,
-            cwd=WORKSPACE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=TIMEOUT_S,
-            env=self.env,
-        )
+    def _command(self, command: str, *args: str) -> list[str | Path]:
+        cmd: list[str | Path] = [
+            "bazel",
+            f"--output_base={self.output_base}",
+            "--max_idle_secs=600",
+            command,
+        ]
+        return [*cmd, *(BUILD_FLAGS if command in ("build", "run") else ()), *args]
 
     def __call__(self, command: str, *args: str) -> str:
-        result = self._run(command, *args)
-        assert result.returncode == 0, f"{' '.join(result.args)} failed:\n{result.stdout}"
-        return result.stdout
+        return run(self._command(command, *args), cwd=WORKSPACE, env=self.env)
 
     def shutdown(self) -> None:
         if self.output_base.is_dir():
-            self._run("shutdown")
+            cmd = [str(part) for part in self._command("shutdown")]
+            subprocess.run(cmd, cwd=WORKSPACE, capture_output=True, timeout=TIMEOUT_S, check=False)
 
     def bin_dir(self, *args: str) -> Path:
         return Path(self("info", *args, "bazel-bin").strip().splitlines()[-1])
