@@ -44,9 +44,11 @@ class Report:
     def line(self) -> str:
         rate = self.total / self.seconds if self.seconds else 0.0
         sigs = sorted({c["signature"] for c in self.crashes})
-        return (f"{self.frontend}: {self.total} mutants in {self.seconds:.1f} s ({rate:.1f}/s): "
-                f"{self.counts[OK]} ok, {self.counts[ERROR]} HaloError, {self.counts[CRASH]} "
-                f"crashes ({len(sigs)} distinct)" + "".join(f"\n  {s}" for s in sigs))
+        return (
+            f"{self.frontend}: {self.total} mutants in {self.seconds:.1f} s ({rate:.1f}/s): "
+            f"{self.counts[OK]} ok, {self.counts[ERROR]} HaloError, {self.counts[CRASH]} "
+            f"crashes ({len(sigs)} distinct)" + "".join(f"\n  {s}" for s in sigs)
+        )
 
 
 # ---- the worker ----------------------------------------------------------------------------
@@ -84,7 +86,6 @@ def _emit(record: dict) -> None:
 
 def worker(frontend: str, seed: int, start: int, stop: int, limit: float, crash_dir: Path) -> None:
     import numpy as np
-
     from halo.errors import HaloError
     from mutate import MUTATORS, mutate_bytes
     from seeds import SEEDS
@@ -118,8 +119,9 @@ def worker(frontend: str, seed: int, start: int, stop: int, limit: float, crash_
             signal.setitimer(signal.ITIMER_REAL, 0)
             text = traceback.format_exc()
             sig = "timeout" if isinstance(e, CaseTimeout) else _signature(e)
-            record.update(outcome=CRASH, signature=sig, dir=_save(crash_dir, frontend, seed, i,
-                                                                  work, text))
+            record.update(
+                outcome=CRASH, signature=sig, dir=_save(crash_dir, frontend, seed, i, work, text)
+            )
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         _emit(record)
@@ -143,29 +145,69 @@ def _limit_memory(gib: float) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def campaign(frontend: str, iterations: int, seed: int = 0, start: int = 0, *,
-             time_limit: float = 10.0, memory_gb: float = 4.0, crash_dir: Path | None = None,
-             verbose: bool = False) -> Report:
+def campaign(
+    frontend: str,
+    iterations: int,
+    seed: int = 0,
+    start: int = 0,
+    *,
+    time_limit: float = 10.0,
+    memory_gb: float = 4.0,
+    crash_dir: Path | None = None,
+    verbose: bool = False,
+) -> Report:
     """Run mutants ``start .. start+iterations`` of ``seed`` through ``frontend``."""
     crash_dir = crash_dir or Path(tempfile.gettempdir()) / "halo-fuzz-crashes"
     crash_dir.mkdir(parents=True, exist_ok=True)
     report, t0, stop = Report(frontend, seed), time.monotonic(), start + iterations
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": os.pathsep.join(
-        [str(HERE), *sys.path])}
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "HALO_MAX_TENSOR_BYTES": "256M",
+        "PYTHONPATH": os.pathsep.join([str(HERE), *sys.path]),
+    }
     nxt = start
     while nxt < stop:
-        cmd = [sys.executable, str(Path(__file__)), "--worker", "--frontend", frontend,
-               "--seed", str(seed), "--start", str(nxt), "--iterations", str(stop - nxt),
-               "--time-limit", str(time_limit), "--crash-dir", str(crash_dir)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                env=env, preexec_fn=lambda: _limit_memory(memory_gb))
+        cmd = [
+            sys.executable,
+            str(Path(__file__)),
+            "--worker",
+            "--frontend",
+            frontend,
+            "--seed",
+            str(seed),
+            "--start",
+            str(nxt),
+            "--iterations",
+            str(stop - nxt),
+            "--time-limit",
+            str(time_limit),
+            "--crash-dir",
+            str(crash_dir),
+        ]
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            preexec_fn=lambda: _limit_memory(memory_gb),
+        )
         nxt = _collect(proc, report, nxt, stop, time_limit, crash_dir, seed, verbose)
     report.seconds = time.monotonic() - t0
     return report
 
 
-def _collect(proc: subprocess.Popen, report: Report, nxt: int, stop: int, limit: float,
-             crash_dir: Path, seed: int, verbose: bool) -> int:
+def _collect(
+    proc: subprocess.Popen,
+    report: Report,
+    nxt: int,
+    stop: int,
+    limit: float,
+    crash_dir: Path,
+    seed: int,
+    verbose: bool,
+) -> int:
     """Read the worker's records; when it dies or hangs mid-case, count a crash and go on."""
     import selectors
 
@@ -227,8 +269,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     crashes = 0
     for fw in FRONTENDS if a.frontend == "all" else (a.frontend,):
-        r = campaign(fw, a.iterations, a.seed, a.start, time_limit=a.time_limit,
-                     memory_gb=a.memory_gb, crash_dir=a.crash_dir, verbose=True)
+        r = campaign(
+            fw,
+            a.iterations,
+            a.seed,
+            a.start,
+            time_limit=a.time_limit,
+            memory_gb=a.memory_gb,
+            crash_dir=a.crash_dir,
+            verbose=True,
+        )
         print(r.line(), flush=True)
         crashes += r.counts[CRASH]
     return 1 if crashes else 0

@@ -9,12 +9,35 @@ import re
 from collections.abc import Callable
 
 import numpy as np
-
 from seeds import Seed, build_tflite, tflite_spec
 
 Rng = np.random.Generator
-INTERESTING = [0, 1, -1, 2, 3, 7, 64, 65, 100, 255, 256, -128, 2**15, 2**16, 2**31 - 1, -(2**31),
-               2**31, 2**32 - 1, 2**32, 2**40, 2**62, 2**63 - 1, -(2**63), 4294967296]
+INTERESTING = [
+    0,
+    1,
+    -1,
+    2,
+    3,
+    7,
+    64,
+    65,
+    100,
+    255,
+    256,
+    -128,
+    2**15,
+    2**16,
+    2**31 - 1,
+    -(2**31),
+    2**31,
+    2**32 - 1,
+    2**32,
+    2**40,
+    2**62,
+    2**63 - 1,
+    -(2**63),
+    4294967296,
+]
 
 
 def interesting(rng: Rng) -> int:
@@ -108,8 +131,25 @@ def mutate_onnx(seed: Seed, rng: Rng) -> Seed:
         old = node.attribute[i].name
         node.attribute[i].CopyFrom(_onnx_attr(rng, old))
     elif kind == 1:  # an attribute appears
-        attr = _onnx_attr(rng, str(_pick(rng, ["kernel_shape", "strides", "pads", "axis", "perm",
-                                                "dilations", "group", "axes", "keepdims"])))
+        attr = _onnx_attr(
+            rng,
+            str(
+                _pick(
+                    rng,
+                    [
+                        "kernel_shape",
+                        "strides",
+                        "pads",
+                        "axis",
+                        "perm",
+                        "dilations",
+                        "group",
+                        "axes",
+                        "keepdims",
+                    ],
+                )
+            ),
+        )
         del node.attribute[:]
         node.attribute.append(attr)  # type: ignore[arg-type]
     elif kind == 2:  # an input is dropped, emptied or rewired
@@ -122,9 +162,33 @@ def mutate_onnx(seed: Seed, rng: Rng) -> Seed:
     elif kind == 3:  # an extra input
         node.input.append(str(_pick(rng, names)))
     elif kind == 4:  # another op type on the same edges
-        node.op_type = str(_pick(rng, sorted({n.op_type for n in g.node} | {
-            "Conv", "MaxPool", "MatMul", "Gemm", "Transpose", "Concat", "ReduceSum", "Slice",
-            "Gather", "Expand", "Tile", "Reshape", "LSTM", "Einsum", "Resize", "Softmax", "TopK"})))
+        node.op_type = str(
+            _pick(
+                rng,
+                sorted(
+                    {n.op_type for n in g.node}
+                    | {
+                        "Conv",
+                        "MaxPool",
+                        "MatMul",
+                        "Gemm",
+                        "Transpose",
+                        "Concat",
+                        "ReduceSum",
+                        "Slice",
+                        "Gather",
+                        "Expand",
+                        "Tile",
+                        "Reshape",
+                        "LSTM",
+                        "Einsum",
+                        "Resize",
+                        "Softmax",
+                        "TopK",
+                    }
+                ),
+            )
+        )
     elif kind == 5 and g.initializer:  # initializer dims / dtype / data
         t = g.initializer[int(rng.integers(len(g.initializer)))]
         if rng.random() < 0.5 and t.dims:
@@ -151,9 +215,11 @@ def mutate_onnx(seed: Seed, rng: Rng) -> Seed:
         t = g.initializer[int(rng.integers(len(g.initializer)))]
         t.data_location = onnx.TensorProto.EXTERNAL
         del t.external_data[:]
-        entries = {"location": str(_pick(rng, ["m.bin", "../x", "/etc/passwd", "a\0b", "."])),
-                   "offset": str(_pick(rng, ["0", "abc", "-4", str(2**40)])),
-                   "length": str(_pick(rng, ["4", str(8 << 30), "-1", "x"]))}
+        entries = {
+            "location": str(_pick(rng, ["m.bin", "../x", "/etc/passwd", "a\0b", "."])),
+            "offset": str(_pick(rng, ["0", "abc", "-4", str(2**40)])),
+            "length": str(_pick(rng, ["4", str(8 << 30), "-1", "x"])),
+        }
         for k, v in entries.items():
             if rng.random() < 0.8:
                 t.external_data.add(key=k, value=v)
@@ -180,7 +246,11 @@ def _tf_attr(rng: Rng) -> object:
     if kind == 0:
         return av(i=interesting(rng) % (2**63))
     if kind == 1:
-        return av(list=av.ListValue(i=[interesting(rng) % (2**62) for _ in range(int(rng.integers(0, 6)))]))
+        return av(
+            list=av.ListValue(
+                i=[interesting(rng) % (2**62) for _ in range(int(rng.integers(0, 6)))]
+            )
+        )
     if kind == 2:
         return av(s=bytes(rng.integers(0, 256, 4).astype(np.uint8)))
     if kind == 3:
@@ -210,8 +280,9 @@ def mutate_tf(seed: Seed, rng: Rng) -> Seed:
         c = consts[int(rng.integers(len(consts)))]
         t = c.attr["value"].tensor
         if rng.random() < 0.5 and t.tensor_shape.dim:
-            t.tensor_shape.dim[int(rng.integers(len(t.tensor_shape.dim)))].size = (
-                interesting(rng) % (2**62))
+            t.tensor_shape.dim[int(rng.integers(len(t.tensor_shape.dim)))].size = interesting(
+                rng
+            ) % (2**62)
         elif rng.random() < 0.5:
             t.tensor_content = t.tensor_content[: len(t.tensor_content) // 3]
         else:
@@ -225,9 +296,30 @@ def mutate_tf(seed: Seed, rng: Rng) -> Seed:
     elif kind == 3:
         node.input.append(str(_pick(rng, names)))
     elif kind == 4:  # another op type
-        node.op = str(_pick(rng, ["Concat", "ConcatV2", "Conv2D", "MaxPool", "Transpose",
-                                  "Reshape", "StridedSlice", "Pack", "Split", "MatMul", "Tile",
-                                  "GatherV2", "Pad", "Mean", "Fill", "Range", "Slice"]))
+        node.op = str(
+            _pick(
+                rng,
+                [
+                    "Concat",
+                    "ConcatV2",
+                    "Conv2D",
+                    "MaxPool",
+                    "Transpose",
+                    "Reshape",
+                    "StridedSlice",
+                    "Pack",
+                    "Split",
+                    "MatMul",
+                    "Tile",
+                    "GatherV2",
+                    "Pad",
+                    "Mean",
+                    "Fill",
+                    "Range",
+                    "Slice",
+                ],
+            )
+        )
     elif kind == 5:  # placeholder shape
         ph = next(n for n in g.node if n.op == "Placeholder")
         dims = ph.attr["shape"].shape.dim
@@ -313,13 +405,26 @@ def mutate_caffe(seed: Seed, rng: Rng) -> Seed:
         spots = list(_NUMBER.finditer(text))
         m = spots[int(rng.integers(len(spots)))]
         value = str(interesting(rng) if kind == 0 else int(rng.integers(-3, 10))).encode()
-        out[proto] = text[: m.start()] + value + text[m.end():]
+        out[proto] = text[: m.start()] + value + text[m.end() :]
     elif kind == 2:  # a word (layer types, bottoms, pooling methods)
         spots = list(_WORD.finditer(text))
         m = spots[int(rng.integers(len(spots)))]
-        word = _pick(rng, [b'"Concat"', b'"Permute"', b'"Reshape"', b'"Slice"', b'"Eltwise"',
-                           b'"Deconvolution"', b'"nope"', b'"data"', b'AVE', b'"Crop"'])
-        out[proto] = text[: m.start()] + word + text[m.end():]  # type: ignore[operator]
+        word = _pick(
+            rng,
+            [
+                b'"Concat"',
+                b'"Permute"',
+                b'"Reshape"',
+                b'"Slice"',
+                b'"Eltwise"',
+                b'"Deconvolution"',
+                b'"nope"',
+                b'"data"',
+                b"AVE",
+                b'"Crop"',
+            ],
+        )
+        out[proto] = text[: m.start()] + word + text[m.end() :]  # type: ignore[operator]
     elif kind == 3:  # a blob shape in the caffemodel
         from halo.frontends.caffe.proto import NetParameter
 
@@ -340,5 +445,8 @@ def mutate_caffe(seed: Seed, rng: Rng) -> Seed:
 
 
 MUTATORS: dict[str, Callable[[Seed, Rng], Seed]] = {
-    "onnx": mutate_onnx, "tensorflow": mutate_tf, "tflite": mutate_tflite, "caffe": mutate_caffe,
+    "onnx": mutate_onnx,
+    "tensorflow": mutate_tf,
+    "tflite": mutate_tflite,
+    "caffe": mutate_caffe,
 }

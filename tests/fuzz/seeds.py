@@ -25,7 +25,10 @@ def onnx_seeds() -> list[Seed]:
 
     def model(nodes: list, inputs: list, outputs: list, inits: dict, opset: int = 17) -> bytes:
         graph = helper.make_graph(
-            nodes, "seed", inputs, outputs,
+            nodes,
+            "seed",
+            inputs,
+            outputs,
             [numpy_helper.from_array(v, k) for k, v in inits.items()],
         )
         m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
@@ -37,19 +40,32 @@ def onnx_seeds() -> list[Seed]:
 
     cnn = model(
         [
-            helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1],
-                             strides=[1, 1], kernel_shape=[3, 3]),
+            helper.make_node(
+                "Conv",
+                ["x", "w", "b"],
+                ["c"],
+                name="conv",
+                pads=[1, 1, 1, 1],
+                strides=[1, 1],
+                kernel_shape=[3, 3],
+            ),
             helper.make_node("Relu", ["c"], ["r"], name="relu"),
-            helper.make_node("MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2, 2],
-                             strides=[2, 2]),
+            helper.make_node(
+                "MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]
+            ),
             helper.make_node("AveragePool", ["p"], ["ap"], name="apool", kernel_shape=[1, 1]),
             helper.make_node("Flatten", ["ap"], ["f"], name="flat", axis=1),
             helper.make_node("Gemm", ["f", "fw", "fb"], ["g"], name="gemm", transB=1),
             helper.make_node("Softmax", ["g"], ["y"], name="softmax", axis=-1),
         ],
-        [vi("x", [1, 3, 8, 8])], [vi("y", [1, 5])],
-        {"w": r.standard_normal((4, 3, 3, 3)).astype(f32), "b": np.zeros(4, f32),
-         "fw": r.standard_normal((5, 64)).astype(f32), "fb": np.ones(5, f32)},
+        [vi("x", [1, 3, 8, 8])],
+        [vi("y", [1, 5])],
+        {
+            "w": r.standard_normal((4, 3, 3, 3)).astype(f32),
+            "b": np.zeros(4, f32),
+            "fw": r.standard_normal((5, 64)).astype(f32),
+            "fb": np.ones(5, f32),
+        },
     )
     tensor = model(
         [
@@ -65,31 +81,52 @@ def onnx_seeds() -> list[Seed]:
             helper.make_node("Split", ["us"], ["s0", "s1"], name="split", axis=-1),
             helper.make_node("Mul", ["s0", "s1"], ["y"], name="mul"),
         ],
-        [vi("x", [1, 3, 4, 4])], [vi("y", [1, 1, 1, 1])],
-        {"shape": np.array([1, 16, 3], np.int64), "starts": np.array([0], np.int64),
-         "ends": np.array([20], np.int64), "axes": np.array([1], np.int64),
-         "mw": r.standard_normal((3, 6)).astype(f32), "bias": np.ones(6, f32),
-         "idx": np.array([0, 2], np.int64), "uax": np.array([0], np.int64)},
+        [vi("x", [1, 3, 4, 4])],
+        [vi("y", [1, 1, 1, 1])],
+        {
+            "shape": np.array([1, 16, 3], np.int64),
+            "starts": np.array([0], np.int64),
+            "ends": np.array([20], np.int64),
+            "axes": np.array([1], np.int64),
+            "mw": r.standard_normal((3, 6)).astype(f32),
+            "bias": np.ones(6, f32),
+            "idx": np.array([0, 2], np.int64),
+            "uax": np.array([0], np.int64),
+        },
         opset=13,
     )
     norm = model(
         [
             helper.make_node("BatchNormalization", ["x", "s", "bb", "m", "v"], ["bn"], name="bn"),
-            helper.make_node("ConvTranspose", ["bn", "tw"], ["ct"], name="deconv",
-                             strides=[2, 2], kernel_shape=[2, 2]),
-            helper.make_node("Resize", ["ct", "", "scales"], ["rz"], name="resize",
-                             mode="nearest"),
+            helper.make_node(
+                "ConvTranspose",
+                ["bn", "tw"],
+                ["ct"],
+                name="deconv",
+                strides=[2, 2],
+                kernel_shape=[2, 2],
+            ),
+            helper.make_node("Resize", ["ct", "", "scales"], ["rz"], name="resize", mode="nearest"),
             helper.make_node("Pad", ["rz", "pads"], ["pd"], name="pad"),
             helper.make_node("GlobalAveragePool", ["pd"], ["gp"], name="gap"),
             helper.make_node("Squeeze", ["gp", "sqax"], ["sq"], name="squeeze"),
             helper.make_node("LeakyRelu", ["sq"], ["lr"], name="lrelu", alpha=0.1),
             helper.make_node("Clip", ["lr", "lo", "hi"], ["y"], name="clip"),
         ],
-        [vi("x", [1, 2, 3, 3])], [vi("y", [1, 2])],
-        {"s": np.ones(2, f32), "bb": np.zeros(2, f32), "m": np.zeros(2, f32),
-         "v": np.ones(2, f32), "tw": r.standard_normal((2, 2, 2, 2)).astype(f32),
-         "scales": np.array([1, 1, 2, 2], f32), "pads": np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64),
-         "sqax": np.array([2, 3], np.int64), "lo": np.array(-1, f32), "hi": np.array(1, f32)},
+        [vi("x", [1, 2, 3, 3])],
+        [vi("y", [1, 2])],
+        {
+            "s": np.ones(2, f32),
+            "bb": np.zeros(2, f32),
+            "m": np.zeros(2, f32),
+            "v": np.ones(2, f32),
+            "tw": r.standard_normal((2, 2, 2, 2)).astype(f32),
+            "scales": np.array([1, 1, 2, 2], f32),
+            "pads": np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64),
+            "sqax": np.array([2, 3], np.int64),
+            "lo": np.array(-1, f32),
+            "hi": np.array(1, f32),
+        },
     )
     return [{"m.onnx": cnn}, {"m.onnx": tensor}, {"m.onnx": norm}]
 
@@ -136,13 +173,29 @@ def tf_seeds() -> list[Seed]:
         ph.attr["shape"].shape.dim.add(size=d)
     f32 = np.float32
     const("w", r.standard_normal((3, 3, 3, 4)).astype(f32))
-    node("conv", "Conv2D", ["x", "w"], T=ft, strides=ints(1, 1, 1, 1), padding=s("SAME"),
-         data_format=s("NHWC"), dilations=ints(1, 1, 1, 1))
+    node(
+        "conv",
+        "Conv2D",
+        ["x", "w"],
+        T=ft,
+        strides=ints(1, 1, 1, 1),
+        padding=s("SAME"),
+        data_format=s("NHWC"),
+        dilations=ints(1, 1, 1, 1),
+    )
     const("b", np.ones(4, f32))
     node("bias", "BiasAdd", ["conv", "b"], T=ft, data_format=s("NHWC"))
     node("relu", "Relu", ["bias"], T=ft)
-    node("pool", "MaxPool", ["relu"], T=ft, ksize=ints(1, 2, 2, 1), strides=ints(1, 2, 2, 1),
-         padding=s("VALID"), data_format=s("NHWC"))
+    node(
+        "pool",
+        "MaxPool",
+        ["relu"],
+        T=ft,
+        ksize=ints(1, 2, 2, 1),
+        strides=ints(1, 2, 2, 1),
+        padding=s("VALID"),
+        data_format=s("NHWC"),
+    )
     const("perm", np.array([0, 3, 1, 2], np.int32))
     node("tr", "Transpose", ["pool", "perm"], T=ft, Tperm=it)
     const("axis", np.array(1, np.int32))
@@ -150,8 +203,14 @@ def tf_seeds() -> list[Seed]:
     const("shape", np.array([1, -1], np.int32))
     node("flat", "Reshape", ["cat", "shape"], T=ft, Tshape=it)
     const("fw", r.standard_normal((128, 5)).astype(f32))
-    node("mm", "MatMul", ["flat", "fw"], T=ft, transpose_a=attr_value_pb2.AttrValue(b=False),
-         transpose_b=attr_value_pb2.AttrValue(b=False))
+    node(
+        "mm",
+        "MatMul",
+        ["flat", "fw"],
+        T=ft,
+        transpose_a=attr_value_pb2.AttrValue(b=False),
+        transpose_b=attr_value_pb2.AttrValue(b=False),
+    )
     const("rax", np.array([1], np.int32))
     node("mean", "Mean", ["mm", "rax"], T=ft, Tidx=it, keep_dims=attr_value_pb2.AttrValue(b=True))
     node("sub", "Sub", ["mm", "mean"], T=ft)
@@ -168,16 +227,29 @@ def tflite_spec() -> dict:
     f32 = np.float32
     return {
         "buffers": [
-            b"", r.standard_normal((4, 3, 3, 3)).astype(f32).tobytes(), np.zeros(4, f32).tobytes(),
-            np.array([1, 64], np.int32).tobytes(), r.standard_normal((5, 64)).astype(f32).tobytes(),
-            np.ones(5, f32).tobytes(), np.array([1, 0], np.int32).tobytes(),
+            b"",
+            r.standard_normal((4, 3, 3, 3)).astype(f32).tobytes(),
+            np.zeros(4, f32).tobytes(),
+            np.array([1, 64], np.int32).tobytes(),
+            r.standard_normal((5, 64)).astype(f32).tobytes(),
+            np.ones(5, f32).tobytes(),
+            np.array([1, 0], np.int32).tobytes(),
         ],
         # name, shape, type (0 = FLOAT32, 2 = INT32), buffer
         "tensors": [
-            ["x", [1, 8, 8, 3], 0, 0], ["w", [4, 3, 3, 3], 0, 1], ["b", [4], 0, 2],
-            ["conv", [1, 8, 8, 4], 0, 0], ["pool", [1, 4, 4, 4], 0, 0], ["shape", [2], 2, 3],
-            ["flat", [1, 64], 0, 0], ["fw", [5, 64], 0, 4], ["fb", [5], 0, 5],
-            ["fc", [1, 5], 0, 0], ["perm", [2], 2, 6], ["tr", [5, 1], 0, 0], ["y", [5, 1], 0, 0],
+            ["x", [1, 8, 8, 3], 0, 0],
+            ["w", [4, 3, 3, 3], 0, 1],
+            ["b", [4], 0, 2],
+            ["conv", [1, 8, 8, 4], 0, 0],
+            ["pool", [1, 4, 4, 4], 0, 0],
+            ["shape", [2], 2, 3],
+            ["flat", [1, 64], 0, 0],
+            ["fw", [5, 64], 0, 4],
+            ["fb", [5], 0, 5],
+            ["fc", [1, 5], 0, 0],
+            ["perm", [2], 2, 6],
+            ["tr", [5, 1], 0, 0],
+            ["y", [5, 1], 0, 0],
         ],
         # opcode index, inputs, outputs, options type, option fields (slot, kind, value)
         "ops": [
@@ -214,15 +286,18 @@ def build_tflite(spec: dict) -> bytes:
 
     def table(slots: int, fields: list[tuple[int, str, int]]) -> int:
         b.StartObject(slots)
-        prepend = {"b": b.PrependInt8Slot, "B": b.PrependUint8Slot, "i": b.PrependInt32Slot,
-                   "I": b.PrependUint32Slot, "o": b.PrependUOffsetTRelativeSlot}
+        prepend = {
+            "b": b.PrependInt8Slot,
+            "B": b.PrependUint8Slot,
+            "i": b.PrependInt32Slot,
+            "I": b.PrependUint32Slot,
+            "o": b.PrependUOffsetTRelativeSlot,
+        }
         for slot, kind, v in fields:
             prepend[kind](slot, v, 0)
         return b.EndObject()
 
-    buffers = [
-        table(3, [(0, "o", b.CreateByteVector(d))] if d else []) for d in spec["buffers"]
-    ]
+    buffers = [table(3, [(0, "o", b.CreateByteVector(d))] if d else []) for d in spec["buffers"]]
     tensors = []
     for name, shape, ttype, buf in spec["tensors"]:
         n, sh = b.CreateString(name), vec_i32(shape)
@@ -254,14 +329,19 @@ def tflite_seeds() -> list[Seed]:
 
 def caffe_seeds() -> list[Seed]:
     from google.protobuf import text_format
-
     from halo.frontends.caffe.proto import BlobProto, NetParameter
 
     r = _rng(3)
     net, weights = NetParameter(name="m"), NetParameter(name="m")
 
-    def layer(type_: str, name: str, bottoms: list[str], params: str = "",
-              blobs: tuple[np.ndarray, ...] = (), tops: list[str] | None = None) -> None:
+    def layer(
+        type_: str,
+        name: str,
+        bottoms: list[str],
+        params: str = "",
+        blobs: tuple[np.ndarray, ...] = (),
+        tops: list[str] | None = None,
+    ) -> None:
         lay = net.layer.add(name=name, type=type_, bottom=bottoms, top=tops or [name])
         text_format.Merge(params, lay)
         stored = weights.layer.add()
@@ -276,9 +356,13 @@ def caffe_seeds() -> list[Seed]:
         return r.standard_normal(shape).astype(np.float32)
 
     layer("Input", "data", [], "input_param { shape { dim: 1 dim: 3 dim: 8 dim: 8 } }")
-    layer("Convolution", "conv", ["data"],
-          "convolution_param { num_output: 4 kernel_size: 3 pad: 1 stride: 1 }",
-          (randn(4, 3, 3, 3), randn(4)))
+    layer(
+        "Convolution",
+        "conv",
+        ["data"],
+        "convolution_param { num_output: 4 kernel_size: 3 pad: 1 stride: 1 }",
+        (randn(4, 3, 3, 3), randn(4)),
+    )
     layer("BatchNorm", "bn", ["conv"], "", (randn(4), np.abs(randn(4)), np.ones(1)))
     layer("Scale", "scale", ["bn"], "scale_param { bias_term: true }", (randn(4), randn(4)))
     layer("ReLU", "relu", ["scale"])
@@ -286,11 +370,20 @@ def caffe_seeds() -> list[Seed]:
     layer("Concat", "cat", ["pool", "pool"], "concat_param { axis: 1 }")
     layer("Permute", "perm", ["cat"], "permute_param { order: 0 order: 2 order: 3 order: 1 }")
     layer("Flatten", "flat", ["perm"])
-    layer("InnerProduct", "fc", ["flat"], "inner_product_param { num_output: 5 }",
-          (randn(5, 128), randn(5)))
+    layer(
+        "InnerProduct",
+        "fc",
+        ["flat"],
+        "inner_product_param { num_output: 5 }",
+        (randn(5, 128), randn(5)),
+    )
     layer("Softmax", "prob", ["fc"])
-    return [{"m.prototxt": text_format.MessageToString(net).encode(),
-             "m.caffemodel": weights.SerializeToString()}]
+    return [
+        {
+            "m.prototxt": text_format.MessageToString(net).encode(),
+            "m.caffemodel": weights.SerializeToString(),
+        }
+    ]
 
 
 SEEDS = {"onnx": onnx_seeds, "tensorflow": tf_seeds, "tflite": tflite_seeds, "caffe": caffe_seeds}

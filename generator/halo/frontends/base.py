@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from halo.errors import ModelError, UnsupportedError
+from halo.frontends.limits import check_tensor_bytes, tensor_budget
 from halo.ir.dtype import DType
 from halo.ir.graph import Graph, Node, Shape, Value
 from halo.ir.ops import get_op
@@ -24,6 +25,7 @@ class ImportOptions:
     input_shapes: dict[str, Shape] = field(default_factory=dict)
     weights: Path | None = None  # Caffe .caffemodel
     frozen_inputs: dict[str, np.ndarray] = field(default_factory=dict)  # inputs made constants
+    max_tensor_bytes: int | None = None  # None: limits.max_tensor_bytes()
 
 
 class GraphBuilder:
@@ -43,6 +45,7 @@ class GraphBuilder:
         return name
 
     def add_input(self, name: str, dtype: DType, shape: Shape) -> Value:
+        check_tensor_bytes(f"input '{name}'", shape, itemsize=dtype.itemsize)
         v = Value(self.unique(name), dtype, tuple(shape))
         self.graph.inputs.append(v)
         return v
@@ -65,6 +68,12 @@ class GraphBuilder:
         lo, hi = opdef.num_inputs
         if not lo <= len(ins) <= hi:
             raise ModelError(f"{op} node '{name}' has {len(ins)} operands, expected {lo}..{hi}")
+        missing = [i for i, v in enumerate(ins[:lo]) if v is None]
+        if missing:
+            raise ModelError(
+                f"{op} node '{name}' lacks its required operand(s) {missing}",
+                hint="the model is malformed; re-export it",
+            )
         x = ins[0] if ins else None
         if opdef.dtypes is not None and x is not None and x.dtype not in opdef.dtypes:
             raise UnsupportedError(
@@ -73,6 +82,8 @@ class GraphBuilder:
             )
         node_name = self.unique(name or op.lower(), self._node_names)
         results = opdef.infer(attrs, ins)
+        for i, (dt, shape) in enumerate(results):
+            check_tensor_bytes(f"{op} node '{name}' output {i}", shape, itemsize=dt.itemsize)
         outs = [
             Value(
                 self.unique(
@@ -127,4 +138,6 @@ def load_model(path: str | Path, options: ImportOptions | None = None) -> Graph:
             f"the {p.suffix} frontend needs the Python package '{e.name}'",
             hint=f"pip install {e.name}",
         ) from None
-    return frontend.load(p, options or ImportOptions())
+    options = options or ImportOptions()
+    with tensor_budget(options.max_tensor_bytes):
+        return frontend.load(p, options)

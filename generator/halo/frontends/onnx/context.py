@@ -83,6 +83,18 @@ class OnnxNode:
             return None
         return self.state.lookup(self.proto.input[i], self.proto)
 
+    def need(self, i: int, what: str = "") -> Value:
+        """Operand ``i``; a ModelError when the node leaves it out (it is not optional)."""
+        v = self.input(i)
+        if v is None:
+            label = f" ({what})" if what else ""
+            raise ModelError(
+                f"{self.proto.op_type} node '{self.name}': the required operand {i}{label} is "
+                f"missing (the node has {self.num_inputs} operand(s))",
+                hint="the model is malformed; re-export it",
+            )
+        return v
+
     def inputs(self) -> list[Value | None]:
         return [self.input(i) for i in range(self.num_inputs)]
 
@@ -115,6 +127,30 @@ class OnnxNode:
         if arr is None:
             raise self.fail(f"the required operand {i} ({what}) is missing")
         return arr
+
+    def vector(self, i: int, what: str) -> np.ndarray | None:
+        """Operand ``i`` as a constant 1-D array (a scalar counts as one element), or None."""
+        arr = self.const(i, what)
+        if arr is None:
+            return None
+        if arr.ndim > 1:
+            raise self.fail(f"operand {i} ({what}) must be 1-D, it has shape {arr.shape}")
+        return arr.reshape(-1)
+
+    def ints(self, i: int, what: str) -> tuple[int, ...] | None:
+        """Operand ``i`` as constant integers (1-D), or None when absent."""
+        arr = self.vector(i, what)
+        if arr is None:
+            return None
+        if arr.dtype.kind not in "iub":
+            raise self.fail(f"operand {i} ({what}) must hold integers, it holds {arr.dtype}")
+        return tuple(int(v) for v in arr)
+
+    def need_ints(self, i: int, what: str) -> tuple[int, ...]:
+        v = self.ints(i, what)
+        if v is None:
+            raise self.fail(f"the required operand {i} ({what}) is missing")
+        return v
 
     def need_scalar(self, i: int, what: str) -> float:
         """Operand ``i`` as one number; it must be present and constant."""

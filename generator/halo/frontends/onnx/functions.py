@@ -30,9 +30,11 @@ class _FunctionSchema(Protocol):
 
 
 def _schema(op_type: str, opset: int, domain: str) -> _FunctionSchema | None:
+    if not all(isinstance(v, str) for v in (op_type, domain)):
+        return None  # a name that is not UTF-8 text (protobuf hands it over as bytes)
     try:
         return cast(_FunctionSchema, defs.get_schema(op_type, opset, domain))
-    except defs.SchemaError:
+    except (defs.SchemaError, TypeError, OverflowError):
         return None
 
 

@@ -35,7 +35,31 @@ def read_model(path: Path) -> tuple[onnx.ModelProto, list[Path]]:
             f"{path.name} is not an ONNX model (no graph, IR version or opset)",
             hint="export the model to ONNX again",
         )
+    _check_text(model.graph, path.name)
+    for o in model.opset_import:
+        _check_name(o.domain, "an opset domain", path.name)
     return model, load_external(path.parent, model)
+
+
+def _check_name(text: object, what: str, file: str) -> None:
+    if not isinstance(text, str):  # proto2 strings that are not UTF-8 come back as bytes
+        raise ModelError(
+            f"{file}: {what} is not UTF-8 text ({bytes(text)[:24]!r})",  # type: ignore[call-overload]
+            hint="the file is corrupt; re-export the model",
+        )
+
+
+def _check_text(graph: onnx.GraphProto, file: str) -> None:
+    """Every name the importer uses as a string must be one (subgraphs included)."""
+    for v in (*graph.input, *graph.output, *graph.initializer, *graph.value_info):
+        _check_name(v.name, "a tensor name", file)
+    for node in graph.node:
+        for text in (node.op_type, node.domain, node.name, *node.input, *node.output):
+            _check_name(text, f"a name in a {node.op_type!r} node", file)
+        for a in node.attribute:
+            _check_name(a.name, f"an attribute name of a {node.op_type!r} node", file)
+            for g in (*([a.g] if a.HasField("g") else []), *a.graphs):
+                _check_text(g, file)
 
 
 def model_opset(model: onnx.ModelProto, name: str) -> int:

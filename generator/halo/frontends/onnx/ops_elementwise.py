@@ -34,8 +34,7 @@ def _plain(n: OnnxNode) -> None:
 def _variadic(n: OnnxNode) -> None:
     op = {"Sum": "Add", "Mean": "Add"}.get(n.proto.op_type, n.proto.op_type)
     ins = n.inputs()
-    acc = ins[0]
-    assert acc is not None
+    acc = n.need(0)
     if len(ins) == 1:
         n.bind(acc)
         return
@@ -83,15 +82,13 @@ def _gelu(n: OnnxNode) -> None:
 
 @converter("Clip")
 def _clip_attrs(n: OnnxNode) -> None:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     n.emit("Clip", [x], ew.Clip(n.attrs.float("min", -np.inf), n.attrs.float("max", np.inf)))
 
 
 @converter("Clip", since=11)
 def _clip(n: OnnxNode) -> None:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     lo, hi = n.scalar(1, "min"), n.scalar(2, "max")
     if x.dtype.is_int:
         info = np.iinfo(x.dtype.np)
@@ -131,6 +128,5 @@ def _cast(n: OnnxNode) -> None:
 @converter("CastLike")
 def _cast_like(n: OnnxNode) -> None:
     n.attrs.has("saturate")
-    like = n.input(1)
-    assert like is not None
+    like = n.need(1, "target_type")
     n.emit("Cast", [n.input(0)], ew.Cast(like.dtype))

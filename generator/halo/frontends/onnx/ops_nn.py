@@ -43,8 +43,7 @@ def _spatial_attrs(n: OnnxNode, x: Value, kernel: tuple[int, ...]) -> tuple:
 
 @converter("Conv")
 def _conv(n: OnnxNode) -> None:
-    x, w, b = n.input(0), n.input(1), n.input(2)
-    assert x is not None and w is not None
+    x, w, b = n.need(0, "X"), n.need(1, "W"), n.input(2)
     kernel = n.attrs.ints("kernel_shape", None) or w.shape[2:]
     s, d, pb, pe = _spatial_attrs(n, x, kernel)
     n.emit("Conv", [x, w, b], nn.Conv(n.attrs.int("group", 1), s, d, pb, pe))
@@ -52,8 +51,7 @@ def _conv(n: OnnxNode) -> None:
 
 @converter("ConvTranspose")
 def _conv_transpose(n: OnnxNode) -> None:
-    x, w, b = n.input(0), n.input(1), n.input(2)
-    assert x is not None and w is not None
+    x, w, b = n.need(0, "X"), n.need(1, "W"), n.input(2)
     k = w.rank - 2
     kernel = n.attrs.ints("kernel_shape", None) or w.shape[2:]
     strides = n.attrs.ints("strides", None) or (1,) * k
@@ -80,8 +78,7 @@ def _conv_transpose(n: OnnxNode) -> None:
 
 
 def _pool(n: OnnxNode, op: str) -> None:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     kernel = n.attrs.ints("kernel_shape")
     s, d, pb, pe = _spatial_attrs(n, x, kernel)
     storage_order = n.attrs.int("storage_order", 0)
@@ -110,8 +107,7 @@ def _avgpool(n: OnnxNode) -> None:
 
 @converter("GlobalAveragePool", "GlobalMaxPool")
 def _global_pool(n: OnnxNode) -> None:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     op = "ReduceMean" if n.proto.op_type == "GlobalAveragePool" else "ReduceMax"
     n.emit(op, [x], reduce.Reduce(tuple(range(2, x.rank)), True))
 
@@ -154,8 +150,7 @@ def _lrn(n: OnnxNode) -> None:
 @converter("Softmax", "LogSoftmax", "Hardmax")
 def _softmax_2d(n: OnnxNode) -> None:
     """Before opset 13 the input is coerced to 2-D at ``axis`` and normalized over axis 1."""
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     axis = n.attrs.int("axis", 1) % max(x.rank, 1)
     outer = int(np.prod(x.shape[:axis], dtype=np.int64))
     flat = n.tmp("Reshape", [x], tensor.Reshape((outer, x.size // max(outer, 1))))
@@ -185,8 +180,7 @@ def _gemm(n: OnnxNode) -> None:
 
 @converter("MatMul")
 def _matmul(n: OnnxNode) -> None:
-    a, b = n.input(0), n.input(1)
-    assert a is not None and b is not None
+    a, b = n.need(0, "A"), n.need(1, "B")
     a2 = n.tmp("Reshape", [a], tensor.Reshape((1, a.shape[0]))) if a.rank == 1 else a
     b2 = n.tmp("Reshape", [b], tensor.Reshape((b.shape[0], 1))) if b.rank == 1 else b
     if a.rank > 1 and b.rank > 1:
@@ -205,8 +199,7 @@ def _matmul(n: OnnxNode) -> None:
 def _dropout(n: OnnxNode) -> None:
     for a in ("ratio", "is_test", "seed", "consumed_inputs"):
         n.attrs.has(a)
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     training = n.const(2, "training_mode")
     if training is not None and bool(np.asarray(training).reshape(-1)[0]):
         raise n.fail("training-mode Dropout is random", "export the model in eval mode")

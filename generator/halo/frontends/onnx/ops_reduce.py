@@ -20,12 +20,11 @@ _AXES_INPUT_SINCE = {op: (13 if op == "ReduceSum" else 18) for op in r.REDUCE_OP
 
 @converter(*r.REDUCE_OPS)
 def _reduce(n: OnnxNode) -> None:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     op = n.proto.op_type
     raw: Sequence[int] | np.ndarray | None
     if n.opset >= _AXES_INPUT_SINCE[op]:
-        raw = n.const(1, "axes")
+        raw = n.ints(1, "axes")
     else:
         raw = n.attrs.ints("axes", None)
     keepdims = bool(n.attrs.int("keepdims", 1))

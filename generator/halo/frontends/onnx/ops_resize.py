@@ -51,6 +51,15 @@ def _emit(
     if nearest not in _NEAREST_MODES:
         raise n.fail(f"unknown nearest_mode '{nearest}'")
     axes = list(range(x.rank)) if axes_attr is None else [ax % x.rank for ax in axes_attr]
+    given = sizes if sizes is not None else scales
+    if x.rank == 0 or given is None or len(given) != len(axes):
+        raise n.fail(
+            f"{len(given or ())} scales/sizes for {len(axes)} axes of shape {list(x.shape)}"
+        )
+    if scales is not None and not all(math.isfinite(s) and s > 0 for s in scales):
+        raise n.fail(f"scales {scales} must be positive and finite")
+    if sizes is not None and min(sizes) < 0:
+        raise n.fail(f"sizes {sizes} must not be negative")
     full_scales = [1.0] * x.rank
     full_sizes = list(x.shape)
     if sizes is not None:
@@ -62,8 +71,7 @@ def _emit(
         for i, ax in enumerate(axes):
             full_sizes[ax] = int(sizes[i])
             full_scales[ax] = scales[i] if scales else full_sizes[ax] / x.shape[ax]
-    else:
-        assert scales is not None
+    elif scales is not None:
         for i, ax in enumerate(axes):
             full_scales[ax] = float(scales[i])
             full_sizes[ax] = int(math.floor(x.shape[ax] * full_scales[ax]))
@@ -83,23 +91,26 @@ def _emit(
 
 @converter("Upsample")
 def _upsample(n: OnnxNode) -> None:
-    x = n.input(0)
-    assert x is not None
-    scales = n.attrs.floats("scales") if n.opset < 9 else n.need_const(1, "scales")
+    x = n.need(0, "input")
+    scales = n.attrs.floats("scales") if n.opset < 9 else n.need_const(1, "scales").reshape(-1)
     mode = n.attrs.str("mode", "nearest")
     _emit(n, x, [float(s) for s in scales], None, "asymmetric", mode, "floor")  # Upsample: floor
 
 
 @converter("Resize", since=10)
 def _resize(n: OnnxNode) -> None:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     if n.opset == 10:
-        given_scales, given_sizes, coord, given_roi = n.const(1, "scales"), None, "asymmetric", None
+        given_scales, given_sizes, coord, given_roi = (
+            n.vector(1, "scales"),
+            None,
+            "asymmetric",
+            None,
+        )
     else:
         coord = n.attrs.str("coordinate_transformation_mode", "half_pixel")
-        given_roi = n.const(1, "roi") if coord == "tf_crop_and_resize" else None
-        given_scales, given_sizes = n.const(2, "scales"), n.const(3, "sizes")
+        given_roi = n.vector(1, "roi") if coord == "tf_crop_and_resize" else None
+        given_scales, given_sizes = n.vector(2, "scales"), n.vector(3, "sizes")
     scales = (
         None if given_scales is None or len(given_scales) == 0 else [float(s) for s in given_scales]
     )

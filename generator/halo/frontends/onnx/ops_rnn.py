@@ -134,6 +134,8 @@ def _unroll(n: OnnxNode, kind: str, step_fn: Callable) -> None:
     x, w, r, b = n.input(0), n.input(1), n.input(2), n.input(3)
     if x is None or w is None or r is None:
         raise n.fail("X, W and R are required")
+    if x.rank != 3 or w.rank != 3 or r.rank != 3:
+        raise n.fail(f"X, W and R must be 3-D, they have shapes {x.shape}, {w.shape}, {r.shape}")
     hidden = a.int("hidden_size", r.shape[-1])
     layout = a.int("layout", 0)
     direction = a.str("direction", "forward")

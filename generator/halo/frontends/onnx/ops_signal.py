@@ -57,8 +57,7 @@ def _apply(n: OnnxNode, x: Value, matrix: np.ndarray) -> Value:
 
 @converter("DFT", since=17)
 def _dft(n: OnnxNode) -> None:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     length = n.scalar(1, "dft_length")
     if n.opset >= 20:
         axis = n.scalar(2, "axis")
@@ -89,8 +88,7 @@ def _dft(n: OnnxNode) -> None:
 
 @converter("STFT", since=17)
 def _stft(n: OnnxNode) -> None:
-    x, window = n.input(0), n.input(2)
-    assert x is not None
+    x, window = n.need(0, "signal"), n.input(2)
     step = int(n.need_scalar(1, "frame_step"))
     size = n.scalar(3, "frame_length")
     size = window.shape[0] if size is None and window is not None else size
@@ -118,8 +116,7 @@ def _stft(n: OnnxNode) -> None:
 
 @converter("Col2Im")
 def _col2im(n: OnnxNode) -> None:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     image = [int(d) for d in n.need_const(1, "image_shape")]
     block = [int(d) for d in n.need_const(2, "block_shape")]
     k = len(image)

@@ -13,13 +13,12 @@ from halo.ir.ops.registry import norm_axis
 
 
 def _x(n: OnnxNode) -> Value:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     return x
 
 
 def _axes(n: OnnxNode, x_rank: int, index: int = 1, attr: str = "axes", since: int = 13):
-    raw = n.attrs.ints(attr, None) if n.opset < since else n.const(index, attr)
+    raw = n.attrs.ints(attr, None) if n.opset < since else n.ints(index, attr)
     if raw is None:
         return None
     return sorted({norm_axis(int(a), x_rank, n.proto.op_type) for a in np.atleast_1d(raw)})
@@ -48,7 +47,7 @@ def _constant(n: OnnxNode) -> None:
 
 @converter("ConstantOfShape")
 def _constant_of_shape(n: OnnxNode) -> None:
-    shape = tuple(int(d) for d in n.need_const(0, "shape"))
+    shape = n.need_ints(0, "shape")
     fill = n.attrs.tensor("value") if n.attrs.has("value") else np.zeros(1, np.float32)
     n.bind(n.const_value(np.full(shape, fill.reshape(-1)[0], dtype=fill.dtype), "fill"))
 
@@ -72,13 +71,15 @@ def _reshape_v1(n: OnnxNode) -> None:
 
 @converter("Reshape", since=5)
 def _reshape(n: OnnxNode) -> None:
-    _do_reshape(
-        n, tuple(int(d) for d in n.need_const(1, "shape")), bool(n.attrs.int("allowzero", 0))
-    )
+    _do_reshape(n, n.need_ints(1, "shape"), bool(n.attrs.int("allowzero", 0)))
 
 
 def _do_reshape(n: OnnxNode, spec: tuple[int, ...], allowzero: bool) -> None:
     x = _x(n)
+    if any(d < -1 for d in spec) or (
+        not allowzero and any(d == 0 and i >= x.rank for i, d in enumerate(spec))
+    ):
+        raise n.fail(f"shape {list(spec)} is invalid for an input of shape {list(x.shape)}")
     dims = [x.shape[i] if d == 0 and not allowzero else d for i, d in enumerate(spec)]
     if dims.count(-1) > 1:
         raise n.fail(f"shape {spec} has more than one -1")
@@ -110,7 +111,7 @@ def _squeeze(n: OnnxNode) -> None:
 @converter("Unsqueeze")
 def _unsqueeze(n: OnnxNode) -> None:
     x = _x(n)
-    raw = n.attrs.ints("axes") if n.opset < 13 else n.need_const(1, "axes")
+    raw = n.attrs.ints("axes") if n.opset < 13 else n.need_ints(1, "axes")
     rank = x.rank + len(np.atleast_1d(raw))
     axes = sorted(norm_axis(int(a), rank, "Unsqueeze") for a in np.atleast_1d(raw))
     dims = list(x.shape)
@@ -136,7 +137,7 @@ def _concat(n: OnnxNode) -> None:
 def _split(n: OnnxNode) -> None:
     x = _x(n)
     axis = norm_axis(n.attrs.int("axis", 0), x.rank, "Split")
-    raw = n.const(1, "split") if n.opset >= 13 else n.attrs.ints("split", None)
+    raw = n.ints(1, "split") if n.opset >= 13 else n.attrs.ints("split", None)
     sizes = None if raw is None else [int(s) for s in raw]
     count = len(n.proto.output)
     if sizes is None:
@@ -172,8 +173,8 @@ def _slice_v1(n: OnnxNode) -> None:
 @converter("Slice", since=10)
 def _slice(n: OnnxNode) -> None:
     x = _x(n)
-    starts, ends = n.need_const(1, "starts"), n.need_const(2, "ends")
-    given_axes, given_steps = n.const(3, "axes"), n.const(4, "steps")
+    starts, ends = n.need_ints(1, "starts"), n.need_ints(2, "ends")
+    given_axes, given_steps = n.ints(3, "axes"), n.ints(4, "steps")
     axes = range(len(starts)) if given_axes is None else given_axes
     steps = [1] * len(starts) if given_steps is None else given_steps
     _do_slice(n, x, starts, ends, axes, steps)
@@ -205,10 +206,8 @@ def _pad_v2(n: OnnxNode) -> None:
 @converter("Pad", since=11)
 def _pad(n: OnnxNode) -> None:
     value = n.scalar(2, "constant_value")
-    axes = n.const(3, "axes")
-    _do_pad(
-        n, [int(p) for p in n.need_const(1, "pads")], 0.0 if value is None else float(value), axes
-    )
+    axes = n.ints(3, "axes")
+    _do_pad(n, list(n.need_ints(1, "pads")), 0.0 if value is None else float(value), axes)
 
 
 def _do_pad(n: OnnxNode, pads, value: float, axes) -> None:
@@ -218,10 +217,12 @@ def _do_pad(n: OnnxNode, pads, value: float, axes) -> None:
         raise n.fail(f"unknown pad mode '{mode}'")
     axes = list(range(x.rank)) if axes is None else [norm_axis(int(a), x.rank, "Pad") for a in axes]
     k = len(axes)
+    if len(pads) != 2 * k:
+        raise n.fail(f"{len(pads)} pads for {k} axes of rank-{x.rank} input; expected {2 * k}")
     begin, end = [0] * x.rank, [0] * x.rank
     for i, a in enumerate(axes):
         begin[a], end[a] = int(pads[i]), int(pads[k + i])
-    if min(begin + end) < 0:  # negative pads crop: a slice first
+    if min(begin + end, default=0) < 0:  # negative pads crop: a slice first
         starts = [max(0, -b) for b in begin]
         stops = [d - max(0, -e) for d, e in zip(x.shape, end)]
         x = n.tmp("Slice", [x], t.Slice(tuple(starts), tuple(stops), (1,) * x.rank))
@@ -241,20 +242,19 @@ def _gather_elements(n: OnnxNode) -> None:
 
 @converter("Tile")
 def _tile(n: OnnxNode) -> None:
-    n.emit("Tile", [_x(n)], t.Tile(tuple(int(r) for r in n.need_const(1, "repeats"))))
+    n.emit("Tile", [_x(n)], t.Tile(n.need_ints(1, "repeats")))
 
 
 @converter("Expand")
 def _expand(n: OnnxNode) -> None:
     x = _x(n)
-    shape = _bshape("Expand", x.shape, tuple(int(d) for d in n.need_const(1, "shape")))
+    shape = _bshape("Expand", x.shape, n.need_ints(1, "shape"))
     n.emit("Expand", [x], t.Expand(shape))
 
 
 @converter("Range")
 def _range(n: OnnxNode) -> None:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     start, limit, delta = (
         n.need_scalar(0, "start"),
         n.need_scalar(1, "limit"),

@@ -62,8 +62,7 @@ def _count(n: OnnxNode, x: Value, gram: np.ndarray, skips: range) -> Value:
 
 @converter("TfIdfVectorizer")
 def _tfidf(n: OnnxNode) -> None:
-    x = n.input(0)
-    assert x is not None
+    x = n.need(0, "input")
     a = n.attrs
     if a.has("pool_strings"):
         raise n.fail("string pools are not supported (HALO tensors are numeric)")

@@ -94,12 +94,31 @@ def _check_lens(op: str, n: int, **fields: Ints) -> None:
             raise fail(op, f"{k} has {len(v)} entries, expected {n} (one per spatial axis)")
 
 
+def _check_positive(op: str, **fields: Ints) -> None:
+    for k, v in fields.items():
+        if min(v, default=1) <= 0:
+            raise fail(op, f"{k} {list(v)} must be positive")
+
+
+def _check_window(op: str, a: Conv | ConvTranspose, w: Value) -> int:
+    """The number of spatial axes of a conv with weights ``w``, after checking the attributes."""
+    if w.rank < 3:
+        raise fail(op, f"expects weights of rank >= 3, got {list(w.shape)}", [w])
+    n = w.rank - 2
+    _check_lens(
+        op, n, strides=a.strides, dilations=a.dilations, pads=a.pads_begin, pads_end=a.pads_end
+    )
+    _check_positive(op, strides=a.strides, dilations=a.dilations, group=(a.group,))
+    if min(a.pads_begin + a.pads_end, default=0) < 0:
+        raise fail(op, f"pads {list(a.pads_begin + a.pads_end)} must not be negative")
+    return n
+
+
 @register_op("Conv", Conv, inputs=(2, 3), dtypes=FLOAT_DTYPES)
 def _conv(a: Conv, ins: Sequence[Value | None]) -> list[TypeShape]:
     x, w = ins[0], ins[1]
     assert x is not None and w is not None
-    n = w.rank - 2
-    _check_lens("Conv", n, strides=a.strides, dilations=a.dilations, pads=a.pads_begin)
+    n = _check_window("Conv", a, w)
     spatial = _spatial("Conv", x, n)
     if x.shape[1] != w.shape[1] * a.group or w.shape[0] % a.group:
         raise fail("Conv", f"channels do not match the weights with group={a.group}", ins)
@@ -117,15 +136,18 @@ def _conv(a: Conv, ins: Sequence[Value | None]) -> list[TypeShape]:
 def _deconv(a: ConvTranspose, ins: Sequence[Value | None]) -> list[TypeShape]:
     x, w = ins[0], ins[1]
     assert x is not None and w is not None
-    n = w.rank - 2
+    n = _check_window("ConvTranspose", a, w)
+    _check_lens("ConvTranspose", n, output_padding=a.output_padding)
     spatial = _spatial("ConvTranspose", x, n)
-    if x.shape[1] != w.shape[0]:
+    if x.shape[1] != w.shape[0] or w.shape[0] % a.group:
         raise fail("ConvTranspose", "input channels do not match the weights", ins)
     out = []
     for i in range(n):
         span = (w.shape[2 + i] - 1) * a.dilations[i] + 1
         size = (spatial[i] - 1) * a.strides[i] + a.output_padding[i] + span
         out.append(size - a.pads_begin[i] - a.pads_end[i])
+    if min(out, default=1) <= 0:
+        raise fail("ConvTranspose", f"the output would have the empty shape {out}", ins)
     return [(x.dtype, (x.shape[0], w.shape[1] * a.group, *out))]
 
 
@@ -145,7 +167,10 @@ def _pool(op: str) -> None:
         assert x is not None
         n = len(a.kernel)
         spatial = _spatial(op, x, n)
-        _check_lens(op, n, strides=a.strides, dilations=a.dilations, pads=a.pads_begin)
+        _check_lens(
+            op, n, strides=a.strides, dilations=a.dilations, pads=a.pads_begin, pads_end=a.pads_end
+        )
+        _check_positive(op, kernel=a.kernel, strides=a.strides, dilations=a.dilations)
         out = [
             pool_output_size(
                 spatial[i],
