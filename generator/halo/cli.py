@@ -24,6 +24,7 @@ from halo.compiler import (
     parse_input_shape,
 )
 from halo.errors import HaloError, OptionError
+from halo.frontends.limits import parse_bytes, tensor_budget
 from halo.ir.graph import Graph
 
 
@@ -32,6 +33,12 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="C name of the model function (default: the file's stem)")
     p.add_argument("--target", help="target triple, e.g. aarch64-linux-gnu (default: host)")
     p.add_argument("--runtime", default="reference", help="ODLA runtime (default: reference)")
+    p.add_argument(
+        "--max-tensor-bytes",
+        metavar="BYTES",
+        help="largest tensor the model may declare, e.g. 8G (default: 4G; a larger declared "
+        "tensor is an error before anything is allocated)",
+    )
     p.add_argument(
         "--input-shape",
         action="append",
@@ -80,10 +87,9 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
 
 
 def _load_npy(path: Path, what: str) -> np.ndarray:
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise OptionError(f"cannot read {what} {path}: {e}", hint="pass a .npy file") from None
+    from halo.run import load_array
+
+    return load_array(path, what)
 
 
 def _frozen(specs: Sequence[str]) -> dict[str, np.ndarray]:
@@ -289,7 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(a.fn(a))
+        limit = getattr(a, "max_tensor_bytes", None)
+        with tensor_budget(parse_bytes(limit) if limit else None):
+            return int(a.fn(a))
     except HaloError as e:
         print(f"halo: error: {e}", file=sys.stderr)
         return 2

@@ -8,13 +8,44 @@ from pathlib import Path
 import numpy as np
 
 from halo.compiler import CompileOptions, compile_graph, import_and_optimize, model_name
-from halo.errors import RuntimeExecError
+from halo.errors import OptionError, RuntimeExecError
+from halo.frontends.limits import check_tensor_bytes
 from halo.ir.graph import Graph, Value
 from halo.reference import evaluate_graph
 from halo.runtime import Model
 from halo.toolchain import build_model_library
 
 EMULATOR = "emulator"  # the numpy reference interpreter instead of a C++ runtime
+
+
+def load_array(path: Path, what: str) -> np.ndarray:
+    """A .npy file as an array; its header is checked against the file size and the tensor
+    budget before anything is allocated (a header may claim any shape)."""
+    from numpy.lib import format as npy
+
+    try:
+        with path.open("rb") as f:
+            version = npy.read_magic(f)
+            read_header = (
+                npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(f)
+            data_bytes = path.stat().st_size - f.tell()
+    except (OSError, ValueError, EOFError) as e:
+        raise OptionError(f"cannot read {what} {path}: {e}", hint="pass a .npy file") from None
+    if dtype.hasobject:
+        raise OptionError(f"{what} {path} holds Python objects", hint="save a numeric array")
+    nbytes = check_tensor_bytes(f"{what} {path.name}", shape, itemsize=dtype.itemsize)
+    if nbytes > data_bytes:
+        raise OptionError(
+            f"{what} {path} claims shape {list(shape)} of {dtype} ({nbytes:,} bytes) but holds "
+            f"{data_bytes:,} bytes of data",
+            hint="the file is truncated or its header is corrupt; save it again with np.save",
+        )
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as e:
+        raise OptionError(f"cannot read {what} {path}: {e}", hint="pass a .npy file") from None
 
 
 def _describe(v: Value) -> str:

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 
 from halo.errors import ModelError, OptionError
 
+INT64_MAX = (1 << 63) - 1
 MAX_RANK = 64  # what ODLA value types hold; no real model comes near it
 DEFAULT_MAX_TENSOR_BYTES = 1 << 32  # 4 GiB; --max-tensor-bytes (or HALO_MAX_TENSOR_BYTES) raises it
 _BUDGET: ContextVar[int | None] = ContextVar("halo_max_tensor_bytes", default=None)
@@ -72,7 +73,7 @@ def check_tensor_bytes(
 ) -> int:
     """Raise when a tensor of ``shape`` would exceed the byte budget; return its byte size."""
     size = elements(what, shape) * itemsize if nbytes is None else nbytes
-    budget = max_tensor_bytes()
+    budget = min(max_tensor_bytes(), INT64_MAX)  # sizes are int64 in generated code
     if size > budget:
         dims = "x".join(map(str, shape)) or "scalar"
         raise ModelError(

@@ -75,7 +75,7 @@ class TfNode:
         return len(self.refs)
 
     def input(self, i: int) -> Value:
-        if i >= len(self.refs):
+        if not 0 <= i < len(self.refs):
             raise ModelError(
                 f"{self.op} node '{self.name}' has {len(self.refs)} operands; "
                 f"operand {i} is missing",
@@ -98,7 +98,30 @@ class TfNode:
         return v.data
 
     def const_ints(self, i: int, what: str) -> list[int]:
-        return [int(d) for d in np.asarray(self.const(i, what)).reshape(-1)]
+        arr = np.asarray(self.const(i, what))
+        if arr.ndim > 1 or arr.dtype.kind not in "iub":
+            raise self.fail(
+                f"operand {i} ({what}) must be integers of rank <= 1, not {arr.dtype}"
+                f"{list(arr.shape)}"
+            )
+        return [int(d) for d in arr.reshape(-1)]
+
+    def const_int(self, i: int, what: str) -> int:
+        """Operand ``i`` as one integer (a scalar or a one-element vector)."""
+        values = self.const_ints(i, what)
+        if len(values) != 1:
+            raise self.fail(f"operand {i} ({what}) must hold one integer, it holds {values}")
+        return values[0]
+
+    def need_inputs(self, count: int) -> list[Value]:
+        """All operands, of which there must be at least ``count``."""
+        if self.num_inputs < count:
+            raise ModelError(
+                f"{self.op} node '{self.name}' has {self.num_inputs} operands, expected at least "
+                f"{count}",
+                hint="the GraphDef is malformed",
+            )
+        return self.inputs()
 
     def fail(self, msg: str, hint: str = "") -> UnsupportedError:
         return UnsupportedError(f"{self.op} node '{self.name}': {msg}", hint=hint)

@@ -43,7 +43,7 @@ def _squeeze(n: TfNode) -> None:
 @converter("ExpandDims")
 def _expand_dims(n: TfNode) -> None:
     x = n.input(0)
-    (axis,) = n.const_ints(1, "dim")
+    axis = n.const_int(1, "dim")
     dims = list(x.shape)
     dims.insert(norm_axis(axis, x.rank + 1, n.op), 1)
     n.emit("Reshape", [x], t.Reshape(tuple(dims)))
@@ -51,9 +51,9 @@ def _expand_dims(n: TfNode) -> None:
 
 @converter("ConcatV2", "Concat")
 def _concat(n: TfNode) -> None:
-    k = n.num_inputs - 1
+    k = len(n.need_inputs(2)) - 1
     axis_index, first = (k, 0) if n.op == "ConcatV2" else (0, 1)
-    (axis,) = n.const_ints(axis_index, "axis")
+    axis = n.const_int(axis_index, "axis")
     values = [n.input(first + i) for i in range(k)]
     if len(values) == 1:
         n.bind(values[0])
@@ -63,7 +63,7 @@ def _concat(n: TfNode) -> None:
 
 @converter("Pack")
 def _pack(n: TfNode) -> None:
-    values = n.inputs()
+    values = n.need_inputs(1)
     axis = norm_axis(n.attrs.int("axis", 0), values[0].rank + 1, n.op)
     parts = []
     for i, v in enumerate(values):
@@ -118,8 +118,8 @@ def _broadcast_to(n: TfNode) -> None:
 
 
 def _paddings(n: TfNode, x: Value) -> tuple[list[int], list[int]]:
-    p = np.asarray(n.const(1, "paddings")).reshape(-1, 2)
-    if p.shape[0] != x.rank or (p < 0).any():
+    p = np.asarray(n.const(1, "paddings"))
+    if p.shape != (x.rank, 2) or p.dtype.kind not in "iu" or (p < 0).any():
         raise n.fail(
             f"paddings {p.tolist()} do not fit rank {x.rank} (one non-negative pair per axis)"
         )

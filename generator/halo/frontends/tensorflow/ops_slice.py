@@ -133,7 +133,7 @@ def _gather(n: TfNode) -> None:
         n.attrs.bool("validate_indices", True)
         axis = 0
     else:
-        (axis,) = n.const_ints(2, "axis")
+        axis = n.const_int(2, "axis")
         if n.attrs.int("batch_dims", 0) != 0:
             raise n.fail("batch_dims != 0 is not supported")
     n.emit("Gather", [x, idx], t.Gather(norm_axis(axis, x.rank, n.op)))

@@ -7,6 +7,7 @@ import tensorflow as tf
 from tensorflow.core.framework import tensor_pb2, types_pb2
 
 from halo.errors import ModelError, UnsupportedError
+from halo.frontends.limits import check_tensor_bytes
 from halo.ir.dtype import DType
 
 _DTYPES = {
@@ -48,6 +49,14 @@ def tf_dtype(code: int, what: str) -> DType:
 def tensor_to_array(proto: tensor_pb2.TensorProto, what: str) -> np.ndarray:
     """Decode a TensorProto (raw ``tensor_content`` or typed value lists, splatted scalars)."""
     dtype = tf_dtype(proto.dtype, f"the tensor of {what}")
+    dims = [int(d.size) for d in proto.tensor_shape.dim]
+    nbytes = check_tensor_bytes(f"the tensor of {what}", dims, itemsize=dtype.itemsize)
+    if proto.tensor_content and len(proto.tensor_content) != nbytes:
+        raise ModelError(
+            f"the tensor of {what} has shape {dims} of {dtype.value} ({nbytes} bytes), but its "
+            f"content holds {len(proto.tensor_content)} bytes",
+            hint="the file is corrupt or truncated",
+        )
     try:
         array = tf.make_ndarray(proto)
     except (ValueError, TypeError, KeyError) as e:

@@ -117,6 +117,8 @@ class TfliteNode:
     def weight(self, i: int, perm: Sequence[int], key: str) -> Value:
         """Operand ``i`` transposed by ``perm``: permuted at import when it is a constant."""
         v, idx = self.x(i), self.op.inputs[i]
+        if v.rank != len(perm):
+            raise self.fail(f"operand {i} ({key}) must have rank {len(perm)}, it has {v.shape}")
         if not v.is_const:
             return self.tmp("Transpose", [v], Transpose(tuple(perm)))
         assert v.data is not None

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from halo.errors import ModelError
+from halo.frontends.limits import MAX_RANK
 from halo.frontends.tflite import schema
 from halo.frontends.tflite.flatbuf import Table, root_table
 from halo.frontends.tflite.quant import QuantParams, read_quant
@@ -62,6 +63,8 @@ class TFLiteModel:
 def _shape(t: Table, slot: int, name: str, allow_unknown: bool) -> tuple[int, ...]:
     dims = t.array(slot, "i4", name)
     dims = () if dims is None else tuple(int(d) for d in dims)
+    if len(dims) > MAX_RANK:
+        raise t.error(f"{name} has rank {len(dims)}; HALO supports ranks up to {MAX_RANK}")
     if any(d < (-1 if allow_unknown else 0) for d in dims):
         raise t.error(f"{name} {list(dims)} has a negative dimension")
     total = 1
