@@ -3,6 +3,7 @@ the element count (overflow-checked with Python integers) and a byte budget per 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -83,3 +84,14 @@ def check_tensor_bytes(
             "the limit with --max-tensor-bytes (or HALO_MAX_TENSOR_BYTES)",
         )
     return size
+
+
+def check_range(what: str, start: float, limit: float, delta: float) -> int:
+    """The length of ``arange(start, limit, delta)``, checked before it is built."""
+    if not all(math.isfinite(v) for v in (start, limit, delta)) or delta == 0:
+        raise ModelError(
+            f"{what}: range({start}, {limit}, {delta}) is invalid (delta 0 or not finite)"
+        )
+    count = max(0, math.ceil((limit - start) / delta))
+    check_tensor_bytes(what, (count,), itemsize=8)
+    return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from halo.frontends.limits import check_range, check_tensor_bytes
 from halo.frontends.onnx.context import OnnxNode
 from halo.frontends.onnx.registry import converter
 from halo.ir.graph import Value
@@ -49,6 +50,9 @@ def _constant(n: OnnxNode) -> None:
 def _constant_of_shape(n: OnnxNode) -> None:
     shape = n.need_ints(0, "shape")
     fill = n.attrs.tensor("value") if n.attrs.has("value") else np.zeros(1, np.float32)
+    if fill.size != 1:
+        raise n.fail(f"the value attribute must hold one element, it has shape {fill.shape}")
+    check_tensor_bytes(f"ConstantOfShape node '{n.name}'", shape, itemsize=fill.itemsize)
     n.bind(n.const_value(np.full(shape, fill.reshape(-1)[0], dtype=fill.dtype), "fill"))
 
 
@@ -260,6 +264,7 @@ def _range(n: OnnxNode) -> None:
         n.need_scalar(1, "limit"),
         n.need_scalar(2, "delta"),
     )
+    check_range(f"Range node '{n.name}'", start, limit, delta)
     n.bind(n.const_value(np.arange(start, limit, delta).astype(x.dtype.np), "range"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from halo.frontends.limits import check_range
 from halo.frontends.tensorflow.context import TfNode
 from halo.frontends.tensorflow.registry import converter
 from halo.ir.dtype import DType
@@ -110,10 +111,10 @@ def _zeros_like(n: TfNode) -> None:
 
 @converter("Range")
 def _range(n: TfNode) -> None:
-    start, limit, delta = (
-        n.const(i, w).reshape(()) for i, w in enumerate(("start", "limit", "delta"))
-    )
+    ends = [n.const(i, w) for i, w in enumerate(("start", "limit", "delta"))]
+    if any(np.size(v) != 1 or np.asarray(v).dtype.kind not in "iuf" for v in ends):
+        raise n.fail("start, limit and delta must be single numbers")
+    start, limit, delta = (np.asarray(v).reshape(()) for v in ends)
     dtype = n.attrs.dtype("Tidx", DType.INT32)
-    if delta == 0:
-        raise n.fail("delta is 0")
+    check_range(f"Range node '{n.name}'", float(start), float(limit), float(delta))
     n.bind(n.const_value(np.arange(start, limit, delta).astype(dtype.np), "range"))
