@@ -27,6 +27,8 @@ RUNTIMES := $(patsubst odla/runtimes/%/build.txt,%,$(RUNTIME_BUILDS))
 RUNTIME_DEBS := $(shell awk '$$1 == "debian" { for (i = 2; i <= NF; i++) print $$i }' $(RUNTIME_BUILDS))
 TEST_DEBS := $(DEMO_DEBS) g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-riscv64-linux-gnu \
              qemu-user binutils-multiarch bazel-bootstrap bazel-rules-java $(RUNTIME_DEBS)
+ARM64_ROOT := $(BUILD)/sysroot-arm64
+ARM64_DEBS := libxnnpack-dev libpthreadpool-dev
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # $(call install_debs,<packages>): install those of <packages> that are missing, plus python3-venv
@@ -66,7 +68,7 @@ demo: $(STAMPS)/debs-demo $(VENV)/.installed
 	fi
 
 test: setup
-	$(VENV)/bin/python -m pytest -n $(JOBS) -q $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(JOBS) --dist loadgroup -q $(PYTEST_ARGS)
 
 conformance: setup
 	@mkdir -p $(BUILD)
@@ -84,7 +86,12 @@ models: setup
 integrations: setup
 	$(VENV)/bin/python tests/e2e/integrations.py
 
-setup: $(STAMPS)/debs-test $(VENV)/.installed
+setup: $(STAMPS)/debs-test $(VENV)/.installed $(ARM64_ROOT)/.packages
+
+# XNNPACK for aarch64 cross builds, unpacked (not installed) from Debian's arm64 packages:
+# -DHALO_TARGET_ROOT=$(ARM64_ROOT) with toolchains/aarch64-linux-gnu.cmake.
+$(ARM64_ROOT)/.packages: toolchains/debian-sysroot.sh | $(STAMPS)/debs-test
+	toolchains/debian-sysroot.sh arm64 $(ARM64_ROOT) $(ARM64_DEBS)
 
 $(STAMPS)/debs-demo: Makefile | $(STAMPS)
 	$(call install_debs,$(DEMO_DEBS))

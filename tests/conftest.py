@@ -10,6 +10,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from runtimes import RUNTIMES  # noqa: E402
 
 
+# Longest first: the build-system and conformance checks take minutes each, so they start while
+# the many short tests fill the other worker, and no minutes-long test is left for the end.
+LONG_FIRST = ("conformance", "e2e", "slow", "frontends")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Run the long tests first (a module whose tests share one expensive fixture carries
+    `xdist_group`, so that `--dist loadgroup`, the Makefile's, builds it on one worker only)."""
+    def rank(item) -> int:
+        marks = {m.name for m in item.iter_markers()}
+        return next((i for i, m in enumerate(LONG_FIRST) if m in marks), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: the collection order within each rank
+
+
 def pytest_generate_tests(metafunc) -> None:
     """Tests taking a ``runtime`` argument run on every ODLA runtime (tests/runtimes.py)."""
     if "runtime" in metafunc.fixturenames:

@@ -1,20 +1,7 @@
-# CMake toolchain file for aarch64-linux-gnu: Debian's cross compilers (package g++-aarch64-linux-gnu), the
-# target's headers and libraries under /usr/aarch64-linux-gnu, and QEMU user-mode emulation (package
-# qemu-user) to run what is built.
+# CMake toolchain file for aarch64-linux-gnu: 64-bit ARM (Raspberry Pi 4/5, Jetson-class) Linux boards, built with Debian's
+# cross compilers and run under QEMU (what it sets: linux-cross.cmake next to this file).
 #   cmake -S <project> -B build-aarch64-linux-gnu -DCMAKE_TOOLCHAIN_FILE=<halo>/toolchains/aarch64-linux-gnu.cmake
-set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
-
 set(HALO_CROSS_TRIPLE aarch64-linux-gnu)
-set(CMAKE_C_COMPILER ${HALO_CROSS_TRIPLE}-gcc)
-set(CMAKE_CXX_COMPILER ${HALO_CROSS_TRIPLE}-g++)
-
-set(CMAKE_FIND_ROOT_PATH /usr/${HALO_CROSS_TRIPLE})
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-# Packages may be host tools (find_package(Halo) finds the generator), so search both.
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
-
-# add_test(), try_run() and custom commands that run target programs go through QEMU.
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/${HALO_CROSS_TRIPLE})
+set(HALO_QEMU qemu-aarch64)
+include(${CMAKE_CURRENT_LIST_DIR}/linux-cross.cmake)

@@ -8,7 +8,7 @@ import struct
 from pathlib import Path
 
 from integrations import integration
-from mnist_example import EMULATED, build, configure, copy_example, run
+from mnist_example import EMULATED, REPO, build, configure, copy_example, run
 
 # triple -> (QEMU user-mode emulator, ELF e_machine of the target)
 CROSS_TARGETS = {
@@ -32,27 +32,43 @@ def cmake_host(workdir: Path) -> str:
     return run([workdir / "build" / "mnist"])
 
 
-def _cross(triple: str) -> None:
+# Target libraries Debian's cross toolchains lack, unpacked by `make setup`
+# (toolchains/debian-sysroot.sh): XNNPACK and pthreadpool for aarch64.
+ARM64_ROOT = REPO / "build" / "sysroot-arm64"
+
+
+def _cross(triple: str, runtime: str = "reference") -> None:
     qemu, machine = CROSS_TARGETS[triple]
+    arch = triple.split("-")[0]
+    extra = [f"-DMNIST_RUNTIME={runtime}"]
+    library_path = f"/usr/{triple}/lib"
+    if runtime == "xnnpack":
+        extra.append(f"-DHALO_TARGET_ROOT={ARM64_ROOT}")
+        library_path += f":{ARM64_ROOT}/usr/lib/{triple}"
 
     def check(workdir: Path) -> str:
+        assert runtime == "reference" or (ARM64_ROOT / ".packages").is_file(), (
+            f"no {ARM64_ROOT}: run `make setup` (toolchains/debian-sysroot.sh)")
         source = copy_example(workdir / "src")
         build_dir = workdir / "build"
-        configure(source, build_dir, toolchain=triple)
+        configure(source, build_dir, toolchain=triple, extra=extra)
         build(build_dir)
         # The weights object follows the target, never the host.
         for binary in (build_dir / "mnist_model" / "mnist.o", build_dir / "mnist"):
             got = elf_machine(binary)
             assert got == machine, f"{binary}: ELF machine {got}, expected {machine} ({triple})"
-        output = run([qemu, "-L", f"/usr/{triple}", build_dir / "mnist"], env=EMULATED)
+        emulator = [qemu, "-L", f"/usr/{triple}", "-E", f"LD_LIBRARY_PATH={library_path}"]
+        output = run([*emulator, build_dir / "mnist"], env=EMULATED)
         ctest = run(["ctest", "--output-on-failure", "-V"], cwd=build_dir, env=EMULATED)
-        assert f'{qemu} "-L" "/usr/{triple}"' in ctest, f"ctest did not run {qemu}:\n{ctest}"
+        assert " ".join(f'"{a}"' if i else a for i, a in enumerate(emulator)) in ctest, (
+            f"ctest did not run {qemu}:\n{ctest}")
         assert output.strip().splitlines()[-1] in ctest, ctest
         return output
 
-    integration(f"cmake-{triple.split('-')[0]}", tools=("cmake", "ninja", f"{triple}-g++", qemu))(
-        check)
+    name = f"cmake-{arch}" + ("" if runtime == "reference" else f"-{runtime}")
+    integration(name, tools=("cmake", "ninja", f"{triple}-g++", qemu))(check)
 
 
 for _triple in CROSS_TARGETS:
     _cross(_triple)
+_cross("aarch64-linux-gnu", "xnnpack")

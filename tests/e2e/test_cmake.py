@@ -21,7 +21,8 @@ from mnist_example import (
     run,
 )
 
-pytestmark = pytest.mark.e2e
+# One worker builds the module fixture and runs every test that uses it (--dist loadgroup).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_cmake")]
 
 GENERATED = ("mnist.h", "mnist.cc", "mnist.o")
 

@@ -20,7 +20,8 @@ from mnist_example import (
 
 from halo import paths
 
-pytestmark = pytest.mark.e2e
+# One worker builds the module fixture and runs every test that uses it (--dist loadgroup).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_odla_ctest")]
 
 CONSUMER = """cmake_minimum_required(VERSION 3.20)
 project(odla_consumer LANGUAGES CXX)
