@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seeds import build_tflite, caffe_seeds, tflite_spec  # noqa: E402
-
 from halo import cli  # noqa: E402
 from halo.errors import HaloError  # noqa: E402
 from halo.frontends import ImportOptions, load_model  # noqa: E402
+from seeds import build_tflite, caffe_seeds, tflite_spec  # noqa: E402
 
 pytestmark = pytest.mark.unit
 
@@ -135,8 +134,11 @@ CAFFE_CASES = {
     "input_rank_70": (b"dim: 1\n", b"dim: 1\n" * 67, "rank 70"),
     "permute_duplicate": (b"order: 2", b"order: 0", "not a permutation"),
     "permute_out_of_range": (b"order: 2", b"order: 9", "not a permutation"),
-    "reshape_rank_71": (b'type: "Flatten"', b'type: "Reshape"\n  reshape_param { shape { '
-                        + b"dim: 1 " * 70 + b"dim: -1 } }", "rank 71"),
+    "reshape_rank_71": (
+        b'type: "Flatten"',
+        b'type: "Reshape"\n  reshape_param { shape { ' + b"dim: 1 " * 70 + b"dim: -1 } }",
+        "rank 71",
+    ),
     "kernel_zero": (b"kernel_size: 3", b"kernel_size: 0", "must be positive"),
     "stride_zero": (b"stride: 2", b"stride: 0", "must be positive"),
 }

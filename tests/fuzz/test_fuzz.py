@@ -21,8 +21,9 @@ BUDGET = {"onnx": 300, "tensorflow": 150, "tflite": 300, "caffe": 300}
 @pytest.mark.parametrize("frontend", sorted(BUDGET))
 def test_mutants_end_in_a_graph_or_a_halo_error(frontend: str, tmp_path: Path) -> None:
     pytest.importorskip("tensorflow" if frontend == "tensorflow" else "numpy")
-    report = campaign(frontend, BUDGET[frontend], seed=7, time_limit=10.0, memory_gb=4.0,
-                      crash_dir=tmp_path)
+    report = campaign(
+        frontend, BUDGET[frontend], seed=7, time_limit=10.0, memory_gb=4.0, crash_dir=tmp_path
+    )
     crashes = "\n".join(f"#{c['i']}: {c['signature']} ({c['dir']})" for c in report.crashes)
     assert report.counts[CRASH] == 0, f"{report.line()}\n{crashes}"
     assert report.counts[ERROR] > 0 and report.total == BUDGET[frontend]

@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+from halo import cli
 from numpy.lib import format as npy
 from onnx import TensorProto, helper
-
-from halo import cli
 
 pytestmark = pytest.mark.unit
 
@@ -31,9 +30,11 @@ def external_model(folder: Path, dims: list[int], **entries: str) -> Path:
     for k, v in entries.items():
         w.external_data.add(key=k, value=v)
     graph = helper.make_graph(
-        [helper.make_node("Add", ["x", "w"], ["y"])], "g",
+        [helper.make_node("Add", ["x", "w"], ["y"])],
+        "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, dims)],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, dims)], [w],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, dims)],
+        [w],
     )
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
@@ -61,13 +62,17 @@ def test_external_tensor_over_the_budget(tmp_path: Path, capsys) -> None:
     assert cli.main(["info", str(path), "--max-tensor-bytes", "1K"]) == 2
 
 
-@pytest.mark.parametrize("entries,needle", [
-    ({"location": "w.bin", "offset": "abc"}, "not a byte count"),
-    ({"location": "w.bin", "length": "-5"}, "not a byte count"),
-    ({"location": "w\0.bin"}, "NUL byte"),
-    ({"location": "loop.bin"}, "cannot be resolved"),
-    ({"location": "hard.bin"}, "hard links"),
-], ids=["offset_abc", "negative_length", "nul_byte", "symlink_loop", "hardlink"])
+@pytest.mark.parametrize(
+    "entries,needle",
+    [
+        ({"location": "w.bin", "offset": "abc"}, "not a byte count"),
+        ({"location": "w.bin", "length": "-5"}, "not a byte count"),
+        ({"location": "w\0.bin"}, "NUL byte"),
+        ({"location": "loop.bin"}, "cannot be resolved"),
+        ({"location": "hard.bin"}, "hard links"),
+    ],
+    ids=["offset_abc", "negative_length", "nul_byte", "symlink_loop", "hardlink"],
+)
 def test_hostile_external_entries(entries: dict, needle: str, tmp_path: Path, capsys) -> None:
     model_dir, outside = tmp_path / "model", tmp_path / "secret.bin"
     model_dir.mkdir()
@@ -81,7 +86,8 @@ def test_hostile_external_entries(entries: dict, needle: str, tmp_path: Path, ca
 
 def _relu(tmp_path: Path) -> Path:
     graph = helper.make_graph(
-        [helper.make_node("Relu", ["x"], ["y"])], "g",
+        [helper.make_node("Relu", ["x"], ["y"])],
+        "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4])],
     )
@@ -98,8 +104,14 @@ def test_input_shape_that_overflows(tmp_path: Path, capsys) -> None:
 
 
 def test_large_input_shape_counts_exactly(tmp_path: Path, capsys) -> None:
-    args = ["info", str(_relu(tmp_path)), "--input-shape", "x:1x3x40000x40000",
-            "--max-tensor-bytes", "32G"]
+    args = [
+        "info",
+        str(_relu(tmp_path)),
+        "--input-shape",
+        "x:1x3x40000x40000",
+        "--max-tensor-bytes",
+        "32G",
+    ]
     assert cli.main(args) == 0
     assert "FLOPs: 4,800,000,000" in capsys.readouterr().out
 
@@ -116,7 +128,8 @@ def test_npy_header_claims_a_huge_array(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "huge.npy"
     with bad.open("wb") as f:
         npy.write_array_header_1_0(
-            f, {"descr": "<f4", "fortran_order": False, "shape": (1, 3, 100000, 100000)})
+            f, {"descr": "<f4", "fortran_order": False, "shape": (1, 3, 100000, 100000)}
+        )
     assert "over the limit" in _run(capsys, tmp_path, bad)
 
 

@@ -6,19 +6,24 @@ from __future__ import annotations
 import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
-
 from halo import cli
 from halo.errors import HaloError
 from halo.frontends import load_model
+from onnx import TensorProto, helper, numpy_helper
 
 pytestmark = pytest.mark.unit
 
 
-def model(nodes: list[onnx.NodeProto], inits: dict[str, np.ndarray] | None = None,
-          x_shape: tuple[int, ...] = (1, 3, 8, 8), opset: int = 17) -> onnx.ModelProto:
+def model(
+    nodes: list[onnx.NodeProto],
+    inits: dict[str, np.ndarray] | None = None,
+    x_shape: tuple[int, ...] = (1, 3, 8, 8),
+    opset: int = 17,
+) -> onnx.ModelProto:
     graph = helper.make_graph(
-        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x_shape))],
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x_shape))],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
         [numpy_helper.from_array(v, k) for k, v in (inits or {}).items()],
     )
@@ -58,10 +63,22 @@ def _not_utf8(name: str) -> onnx.AttributeProto:
 
 
 ATTRS = {  # attribute of the wrong type
-    "ints_for_int": (helper.make_node("Softmax", ["x"], ["y"]), helper.make_attribute("axis", [1, 2]), "expected INT"),
+    "ints_for_int": (
+        helper.make_node("Softmax", ["x"], ["y"]),
+        helper.make_attribute("axis", [1, 2]),
+        "expected INT",
+    ),
     "sparse_tensor": (helper.make_node("Softmax", ["x"], ["y"]), _sparse("axis"), "SPARSE_TENSOR"),
-    "float_for_ints": (helper.make_node("MaxPool", ["x"], ["y"]), helper.make_attribute("kernel_shape", 2.0), "expected INTS"),
-    "bytes_not_utf8": (helper.make_node("Resize", ["x", "", "s"], ["y"]), _not_utf8("mode"), "not UTF-8"),
+    "float_for_ints": (
+        helper.make_node("MaxPool", ["x"], ["y"]),
+        helper.make_attribute("kernel_shape", 2.0),
+        "expected INTS",
+    ),
+    "bytes_not_utf8": (
+        helper.make_node("Resize", ["x", "", "s"], ["y"]),
+        _not_utf8("mode"),
+        "not UTF-8",
+    ),
 }
 
 
@@ -92,20 +109,64 @@ def test_missing_required_operand(case: str, tmp_path, capsys) -> None:
 
 WINDOWS = {  # zero strides or kernels; attribute lengths that do not match the rank
     "conv_stride_0": (helper.make_node("Conv", ["x", "w"], ["y"], strides=[0, 0]), W, "strides"),
-    "conv_dilation_0": (helper.make_node("Conv", ["x", "w"], ["y"], dilations=[0, 1]), W, "dilations"),
+    "conv_dilation_0": (
+        helper.make_node("Conv", ["x", "w"], ["y"], dilations=[0, 1]),
+        W,
+        "dilations",
+    ),
     "conv_group_0": (helper.make_node("Conv", ["x", "w"], ["y"], group=0), W, "group"),
     "pool_kernel_0": (helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[0, 0]), {}, "kernel"),
-    "pool_stride_0": (helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[2, 2], strides=[0, 1]), {}, "strides"),
+    "pool_stride_0": (
+        helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[2, 2], strides=[0, 1]),
+        {},
+        "strides",
+    ),
     "conv_rank": (helper.make_node("Conv", ["x", "w"], ["y"], strides=[1, 1, 1]), W, "entries"),
-    "pool_pads_rank": (helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2, 2], pads=[0, 0, 0, 0, 0, 0]), {}, "entries"),
-    "deconv_weight_rank": (helper.make_node("ConvTranspose", ["x", "w2"], ["y"]), {"w2": np.ones((3, 3), np.float32)}, "rank >= 3"),
-    "lstm_rank": (helper.make_node("LSTM", ["x", "w2", "w2"], ["y"]), {"w2": np.ones((3, 3), np.float32)}, "3-D"),
-    "reshape_zero_beyond_rank": (helper.make_node("Reshape", ["x", "s"], ["y"]), {"s": np.array([0, 0, 0, 0, 0], np.int64)}, "invalid"),
-    "pad_length": (helper.make_node("Pad", ["x", "p"], ["y"]), {"p": np.array([1, 1, 1], np.int64)}, "pads"),
-    "slice_2d_starts": (helper.make_node("Slice", ["x", "s", "s"], ["y"]), {"s": np.zeros((2, 2), np.int64)}, "1-D"),
-    "tile_float_repeats": (helper.make_node("Tile", ["x", "r"], ["y"]), {"r": np.ones(4, np.float32)}, "integers"),
-    "resize_scales_length": (helper.make_node("Resize", ["x", "", "s"], ["y"]), {"s": np.ones(3, np.float32)}, "scales/sizes"),
-    "resize_nan_scale": (helper.make_node("Resize", ["x", "", "s"], ["y"]), {"s": np.array([1, 1, np.nan, 1], np.float32)}, "finite"),
+    "pool_pads_rank": (
+        helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2, 2], pads=[0, 0, 0, 0, 0, 0]),
+        {},
+        "entries",
+    ),
+    "deconv_weight_rank": (
+        helper.make_node("ConvTranspose", ["x", "w2"], ["y"]),
+        {"w2": np.ones((3, 3), np.float32)},
+        "rank >= 3",
+    ),
+    "lstm_rank": (
+        helper.make_node("LSTM", ["x", "w2", "w2"], ["y"]),
+        {"w2": np.ones((3, 3), np.float32)},
+        "3-D",
+    ),
+    "reshape_zero_beyond_rank": (
+        helper.make_node("Reshape", ["x", "s"], ["y"]),
+        {"s": np.array([0, 0, 0, 0, 0], np.int64)},
+        "invalid",
+    ),
+    "pad_length": (
+        helper.make_node("Pad", ["x", "p"], ["y"]),
+        {"p": np.array([1, 1, 1], np.int64)},
+        "pads",
+    ),
+    "slice_2d_starts": (
+        helper.make_node("Slice", ["x", "s", "s"], ["y"]),
+        {"s": np.zeros((2, 2), np.int64)},
+        "1-D",
+    ),
+    "tile_float_repeats": (
+        helper.make_node("Tile", ["x", "r"], ["y"]),
+        {"r": np.ones(4, np.float32)},
+        "integers",
+    ),
+    "resize_scales_length": (
+        helper.make_node("Resize", ["x", "", "s"], ["y"]),
+        {"s": np.ones(3, np.float32)},
+        "scales/sizes",
+    ),
+    "resize_nan_scale": (
+        helper.make_node("Resize", ["x", "", "s"], ["y"]),
+        {"s": np.array([1, 1, np.nan, 1], np.float32)},
+        "finite",
+    ),
 }
 
 
@@ -132,10 +193,18 @@ def test_unknown_domain(domain: str, tmp_path, capsys) -> None:
 def test_constant_of_shape_over_the_budget(tmp_path, capsys) -> None:
     """A folded constant is checked before it is allocated (here 2**40 floats)."""
     node = helper.make_node("ConstantOfShape", ["s"], ["y"])
-    assert_rejected(model([node], {"s": np.array([1 << 20, 1 << 20], np.int64)}), tmp_path,
-                    "over the limit", capsys)
+    assert_rejected(
+        model([node], {"s": np.array([1 << 20, 1 << 20], np.int64)}),
+        tmp_path,
+        "over the limit",
+        capsys,
+    )
 
 
 def test_rank_above_64(tmp_path, capsys) -> None:
-    assert_rejected(model([helper.make_node("Relu", ["x"], ["y"])], x_shape=(1,) * 65), tmp_path,
-                    "rank 65", capsys)
+    assert_rejected(
+        model([helper.make_node("Relu", ["x"], ["y"])], x_shape=(1,) * 65),
+        tmp_path,
+        "rank 65",
+        capsys,
+    )
