@@ -98,7 +98,9 @@ def worker(frontend: str, seed: int, start: int, stop: int, limit: float, crash_
         rng = np.random.default_rng([seed, i])
         base = seeds[int(rng.integers(len(seeds)))]
         try:
-            mutant = mutate(base, rng)
+            mutant = base
+            for _ in range(int(rng.integers(1, 4))):  # one to three stacked edits
+                mutant = mutate(mutant, rng)
         except Exception:  # noqa: BLE001 - a mutation the format cannot hold: flip bytes instead
             first = next(iter(base))
             mutant = {**base, first: mutate_bytes(base[first], rng)}

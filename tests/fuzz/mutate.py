@@ -231,8 +231,8 @@ def mutate_onnx(seed: Seed, rng: Rng) -> Seed:
     elif kind == 10:  # output names
         node.output[0] = str(_pick(rng, names))
     else:
-        return {name: mutate_bytes(seed[name], rng)}
-    return {name: m.SerializeToString()}
+        return {**seed, name: mutate_bytes(seed[name], rng)}
+    return {**seed, name: m.SerializeToString()}
 
 
 # ---- TensorFlow ----------------------------------------------------------------------------

@@ -128,7 +128,8 @@ def onnx_seeds() -> list[Seed]:
             "hi": np.array(1, f32),
         },
     )
-    return [{"m.onnx": cnn}, {"m.onnx": tensor}, {"m.onnx": norm}]
+    data = {"m.bin": bytes(range(256)) * 16}  # what external-data mutations point at
+    return [{"m.onnx": cnn, **data}, {"m.onnx": tensor, **data}, {"m.onnx": norm, **data}]
 
 
 # ---- TensorFlow GraphDef -------------------------------------------------------------------
