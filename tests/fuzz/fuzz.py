@@ -87,11 +87,11 @@ def _emit(record: dict) -> None:
 def worker(frontend: str, seed: int, start: int, stop: int, limit: float, crash_dir: Path) -> None:
     import numpy as np
     from halo.errors import HaloError
-    from mutate import MUTATORS, mutate_bytes
+    from mutate import mutate_bytes, mutators
     from seeds import SEEDS
 
     seeds = SEEDS[frontend]()
-    mutate = MUTATORS[frontend]
+    mutate = mutators()[frontend]
     signal.signal(signal.SIGALRM, _alarm)
     work = Path(tempfile.mkdtemp(prefix=f"halo-fuzz-{frontend}-"))
     for i in range(start, stop):
