@@ -148,3 +148,22 @@ def test_empty_npy(tmp_path: Path, capsys) -> None:
 
 def test_malformed_max_tensor_bytes(tmp_path: Path, capsys) -> None:
     assert "--max-tensor-bytes" in info(capsys, _relu(tmp_path), "--max-tensor-bytes", "lots")
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [("4096", 4096), ("512M", 512 << 20), ("8G", 8 << 30), ("2GiB", 2 << 30), ("1t", 1 << 40)],
+)
+def test_parse_bytes(text: str, value: int) -> None:
+    from halo.frontends.limits import parse_bytes
+
+    assert parse_bytes(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "0", "-1", "1.5G", "G", "12X"])
+def test_parse_bytes_rejects(text: str) -> None:
+    from halo.errors import OptionError
+    from halo.frontends.limits import parse_bytes
+
+    with pytest.raises(OptionError):
+        parse_bytes(text)
