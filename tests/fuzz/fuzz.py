@@ -70,13 +70,29 @@ def _signature(exc: BaseException) -> str:
     return f"{type(exc).__name__} at {where}"
 
 
-def run_target(files: list[Path]) -> None:
+INPUT_NAMES = {"onnx": "x", "tensorflow": "x", "tflite": "x", "caffe": "data"}  # the seeds'
+
+
+def input_shape(frontend: str, rng: object) -> dict[str, tuple[int, ...]]:
+    """Now and then an --input-shape override (odd ranks and sizes) along with the mutant."""
+    import numpy as np
+
+    assert isinstance(rng, np.random.Generator)
+    if rng.random() > 0.15:
+        return {}
+    rank = int(rng.choice([0, 1, 2, 3, 4, 5, 65]))
+    dims = rng.choice([1, 2, 3, 7, 8, 16, 1 << 16, 1 << 32], size=rank)
+    return {INPUT_NAMES[frontend]: tuple(int(d) for d in dims)}
+
+
+def run_target(files: list[Path], shapes: dict[str, tuple[int, ...]] | None = None) -> None:
     """What `halo info` does: import, optimize and summarize."""
     from halo.analysis import summary
     from halo.compiler import CompileOptions, import_and_optimize
 
     weights = next((f for f in files if f.suffix == ".caffemodel"), None)
-    summary(import_and_optimize(files[0], CompileOptions(weights=weights)))
+    options = CompileOptions(weights=weights, input_shapes=shapes or {})
+    summary(import_and_optimize(files[0], options))
 
 
 def _emit(record: dict) -> None:
@@ -110,11 +126,14 @@ def worker(frontend: str, seed: int, start: int, stop: int, limit: float, crash_
         for name, data in mutant.items():
             (work / name).write_bytes(data)
             files.append(work / name)
+        shapes = input_shape(frontend, rng)
+        if shapes:
+            (work / "input_shape.txt").write_text(repr(shapes))
         _emit({"start": i, "dir": str(work)})
         record: dict = {"i": i, "outcome": OK}
         signal.setitimer(signal.ITIMER_REAL, limit)
         try:
-            run_target(files)
+            run_target(files, shapes)
         except HaloError:
             record["outcome"] = ERROR
         except BaseException as e:  # noqa: BLE001 - everything else is what we are looking for
