@@ -7,6 +7,7 @@
 #   make models  the whole-model tests of every frontend; prints each model's largest error
 #   make integrations  build and run examples/mnist through every build integration (CMake, Conan,
 #                Bazel, SCons, each cross target under QEMU): one line per integration
+#   make fuzz    the frontends' seeded mutation fuzzer (FUZZ_ITERATIONS=5000 mutants per frontend)
 #   make setup   only the Python environment (.venv) and the Debian packages of `make test`
 #
 # Setup is idempotent: missing Debian packages are installed (apt-get update first, only then),
@@ -51,7 +52,7 @@ endef
 MODEL_TESTS := test_model_matches_onnxruntime or test_keras_application or test_savedmodel_directory \
                or test_lenet or test_alexnet_shaped or test_ssd_heads or test_ssd_detection_output
 
-.PHONY: demo test conformance models integrations setup clean
+.PHONY: demo test conformance models integrations fuzz setup clean
 
 demo: $(STAMPS)/debs-demo $(VENV)/.installed
 	cmake -S examples/mnist -B $(BUILD)/mnist -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -85,6 +86,12 @@ models: setup
 
 integrations: setup
 	$(VENV)/bin/python tests/e2e/integrations.py
+
+# The frontends' mutation fuzzer, longer than the bounded run in `make test` (tests/fuzz/).
+FUZZ_ITERATIONS ?= 5000
+fuzz: $(VENV)/.installed
+	$(VENV)/bin/python tests/fuzz/fuzz.py --frontend all --iterations $(FUZZ_ITERATIONS) --seed 1 \
+	  --crash-dir $(BUILD)/fuzz-crashes
 
 setup: $(STAMPS)/debs-test $(VENV)/.installed $(ARM64_ROOT)/.packages
 

@@ -77,6 +77,7 @@ class RuntimeBuild:
     """A runtime's build description (odla/runtimes/<rt>/build.txt, shared with CMake)."""
 
     name: str
+    folders: tuple[Path, ...]  # the `sources` folders
     sources: tuple[Path, ...]  # translation units
     headers: tuple[Path, ...]  # every header the sources may include (cache key)
     includes: tuple[Path, ...]
@@ -116,6 +117,7 @@ def runtime_build(runtime: str) -> RuntimeBuild:
     headers = {h for d in {*folders, *own} for h in d.glob("*.h")}
     return RuntimeBuild(
         name=runtime,
+        folders=tuple(folders),
         sources=tuple(p for d in folders for p in sorted(d.glob("*.cc"))),
         headers=tuple(sorted(headers)),
         includes=includes,
@@ -132,6 +134,43 @@ def _missing_packages_hint(rt: RuntimeBuild) -> str:
         f"the {rt.name} runtime needs the Debian package(s) {debs}: run `make setup` "
         f"or `apt-get install {debs}`"
     )
+
+
+def _compile_folder(folder: Path, rt: RuntimeBuild, compiler: str, include: Path) -> list[Path]:
+    """Objects of the *.cc files of ``folder`` (a runtime's ``sources`` entry), cached by the
+    folder's files, every header on the include path, the compiler, the flags and the include
+    path: the runtimes that list a folder with the same include path share its objects."""
+    sources = sorted(folder.glob("*.cc"))
+    own = [d for d in rt.includes if d.is_relative_to(paths.odla_dir())]
+    headers = sorted(
+        {*folder.glob("*.h"), *include.rglob("*.h"), *(h for d in own for h in d.rglob("*.h"))}
+    )
+    flags = [*RUNTIME_FLAGS, f"-I{include}", *(f"-I{d}" for d in rt.includes)]
+    key = _digest(
+        [p.read_bytes() for p in [*sources, *headers]]
+        + [" ".join((compiler, *flags)).encode(), *(str(p).encode() for p in sources)]
+    )
+    # Member names unique in the archive, whatever the folder (ar replaces same-named members).
+    prefix = str(folder.relative_to(paths.odla_dir() / "runtimes")).replace("/", "_")
+    out_dir = cache_root() / "objects" / f"{prefix}-{key}"
+    objs = [out_dir / f"{prefix}_{src.stem}.o" for src in sources]
+    with _locked(out_dir):
+        if all(o.exists() for o in objs):
+            return objs
+        out_dir.mkdir(parents=True, exist_ok=True)
+
+        def compile_one(pair: tuple[Path, Path]) -> None:
+            src, obj = pair
+            _run(
+                [compiler, *flags, "-c", str(src), "-o", f"{obj}.tmp"],
+                f"compiling the {rt.name} runtime ({src.name})",
+                _missing_packages_hint(rt),
+            )
+            os.replace(f"{obj}.tmp", obj)
+
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            list(pool.map(compile_one, zip(sources, objs)))
+    return objs
 
 
 def build_runtime(runtime: str, target: Target | None = None) -> tuple[Path, RuntimeBuild]:
@@ -151,26 +190,11 @@ def build_runtime(runtime: str, target: Target | None = None) -> tuple[Path, Run
     with _locked(out_dir):
         if lib.exists():
             return lib, rt
-        tmp = out_dir / "obj"
-        tmp.mkdir(parents=True, exist_ok=True)
-        root = paths.odla_dir() / "runtimes"
-        flags = [*RUNTIME_FLAGS, f"-I{include}", *(f"-I{d}" for d in rt.includes)]
-
-        def compile_one(src: Path) -> Path:
-            obj = tmp / (str(src.relative_to(root)).replace("/", "_") + ".o")
-            _run(
-                [compiler, *flags, "-c", str(src), "-o", str(obj)],
-                f"compiling the {runtime} runtime ({src.name})",
-                _missing_packages_hint(rt),
-            )
-            return obj
-
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            objs = list(pool.map(compile_one, rt.sources))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        objs = [o for folder in rt.folders for o in _compile_folder(folder, rt, compiler, include)]
         # GNU ar writes archives any GNU linker reads, whatever the target (binutils).
         _run(["ar", "rcs", str(lib) + ".tmp", *map(str, objs)], "archiving the runtime")
         os.replace(str(lib) + ".tmp", lib)
-        shutil.rmtree(tmp, ignore_errors=True)
     return lib, rt
 
 

@@ -89,3 +89,16 @@ def test_tensors_named_like_keywords_compile_and_run(names: tuple[str, ...], tmp
              b: rng.standard_normal((2, 3), dtype=np.float32)}
     model = make_model([helper.make_node("Add", [a, b], [out])], feeds, [out], name=names[0])
     check(model, feeds, tmp_path)
+
+
+@pytest.mark.parametrize("alpha", [float("inf"), float("-inf"), float("nan")])
+def test_non_finite_literals_compile_and_match_onnxruntime(alpha: float, tmp_path: Path) -> None:
+    """NaN and infinities become header-free literals (cpp.f32) in -Werror C++."""
+    import numpy as np
+    from onnx import helper
+    from onnx_util import check, make_model
+
+    x = np.array([[-2.0, -0.5, 0.5, 3.0]], dtype=np.float32)
+    node = helper.make_node("LeakyRelu", ["x"], ["y"], alpha=alpha)
+    check(make_model([node], {"x": x}, ["y"], name="leaky_non_finite"), {"x": x},
+          tmp_path)
