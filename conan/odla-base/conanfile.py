@@ -82,6 +82,10 @@ class OdlaRuntime:
         tc.cache_variables["ODLA_BUILD_TESTS"] = False
         tc.cache_variables["ODLA_INSTALL"] = True
         tc.cache_variables["ODLA_NATIVE"] = False
+        # Target libraries unpacked for a cross build (conan/system/base): for the toolchain file.
+        root = self.conf.get("user.halo:target_root", check_type=str)
+        if root:
+            tc.cache_variables["HALO_TARGET_ROOT"] = root
         tc.generate()
 
     def build(self) -> None:

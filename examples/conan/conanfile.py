@@ -2,6 +2,8 @@
 mnist.onnx with halo_add_model(), the ODLA runtime package chosen by `-o &:runtime=<name>` runs it.
 
     conan build examples/conan -o "&:runtime=xnnpack" --build=missing
+    conan build examples/conan -o "&:runtime=xnnpack" -pr:h toolchains/aarch64.profile -pr:b default \
+      -c user.halo:target_root=$PWD/build/sysroot-arm64 --build=missing
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class MnistConan(ConanFile):
     def generate(self) -> None:
         tc = CMakeToolchain(self)
         tc.cache_variables["HALO_RUNTIME"] = str(self.options.runtime)
+        # Target libraries unpacked for a cross build (conan/system/base): for the toolchain file.
+        root = self.conf.get("user.halo:target_root", check_type=str)
+        if root:
+            tc.cache_variables["HALO_TARGET_ROOT"] = root
         tc.generate()
         deps = CMakeDeps(self)
         deps.build_context_activated = ["halo"]  # find_package(Halo): the tool package

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from integration_cmake import CROSS_TARGETS, elf_machine
+from integration_cmake import ARM64_ROOT, CROSS_TARGETS, elf_machine
 from integrations import integration
 from mnist_example import EMULATED, REPO, TIMEOUT_S, run
 
@@ -116,7 +116,9 @@ def conan(home: Path, *args: str | Path) -> str:
     return result.stdout
 
 
-def build_mnist(workdir: Path, runtime: str, board: str | None = None) -> Path:
+def build_mnist(
+    workdir: Path, runtime: str, board: str | None = None, conf: tuple[str, ...] = ()
+) -> Path:
     """`conan build examples/conan` into workdir (packages built when missing); the program."""
     home = conan_home()
     profiles = (
@@ -135,6 +137,7 @@ def build_mnist(workdir: Path, runtime: str, board: str | None = None) -> Path:
             *profiles,
             "--build=missing",
             *CONF,
+            *conf,
         )
     program = workdir / "build" / "Release" / "mnist"
     assert program.is_file(), f"conan build made no {program}"
@@ -154,14 +157,19 @@ def conan_host_xnnpack(workdir: Path) -> str:
 def _cross(board: str, runtime: str) -> None:
     triple = BOARDS[board]
     qemu, machine = CROSS_TARGETS[triple]
+    # XNNPACK for the board from Debian's packages, unpacked by `make setup` (conan/system/base).
+    target_root = runtime == "xnnpack"
+    library_path = f"/usr/{triple}/lib" + (f":{ARM64_ROOT}/usr/lib/{triple}" if target_root else "")
 
     def check(workdir: Path) -> str:
-        program = build_mnist(workdir, runtime, board)
+        conf = ("-c", f"user.halo:target_root={ARM64_ROOT}") if target_root else ()
+        program = build_mnist(workdir, runtime, board, conf)
         # The weights object follows the target, never the host.
         for binary in (program.parent / "mnist_model" / "mnist.o", program):
             got = elf_machine(binary)
             assert got == machine, f"{binary}: ELF machine {got}, expected {machine} ({triple})"
-        return run([qemu, "-L", f"/usr/{triple}", program], env=EMULATED)
+        emulator = [qemu, "-L", f"/usr/{triple}", "-E", f"LD_LIBRARY_PATH={library_path}"]
+        return run([*emulator, program], env=EMULATED)
 
     suffix = "" if runtime == "reference" else f"-{runtime}"
     integration(
@@ -172,3 +180,4 @@ def _cross(board: str, runtime: str) -> None:
 
 for _board in BOARDS:
     _cross(_board, "reference")
+_cross("aarch64", "xnnpack")
