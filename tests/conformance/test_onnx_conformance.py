@@ -27,6 +27,16 @@ MIN_PASS_RATE = 0.85
 
 
 def test_onnx_backend_node_tests(runtime: str) -> None:
+    check_runtime(runtime)
+
+
+def test_onnx_backend_node_tests_on_the_emulator() -> None:
+    """`halo run --runtime emulator` (the numpy reference semantics): the same cases, the same
+    exclusions."""
+    check_runtime("emulator")
+
+
+def check_runtime(runtime: str) -> None:
     cases = collect()
     exclusions = load_exclusions()
     unused = [p for p in [*exclusions, *load_tolerances()]
@@ -41,5 +51,5 @@ def test_onnx_backend_node_tests(runtime: str) -> None:
         "excluded cases now pass; remove them from onnx_exclusions.txt: "
         + ", ".join(rep["excluded_but_passing"]))
     assert not unused, f"exclusions or tolerance overrides that match no case: {unused}"
-    if runtime == "reference":
+    if runtime in ("reference", "emulator"):
         assert rep["pass_rate"] >= MIN_PASS_RATE, f"pass rate {rep['pass_rate']:.3f} < {MIN_PASS_RATE}"

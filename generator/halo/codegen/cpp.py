@@ -88,6 +88,11 @@ def element_count(dims: Sequence[int]) -> str:
     return " * ".join(str(d) for d in dims) if dims and all(dims) else ("1" if not dims else "0")
 
 
+def array_param(dtype: DType, name: str, dims: Sequence[int], const: bool = False) -> str:
+    """A parameter declaration ``[const] T name[count]`` of the model function."""
+    return f"{'const ' if const else ''}{dtype.c_type} {name}[{element_count(dims)}]"
+
+
 def array_init(dtype: DType, flat: Sequence[Any]) -> str:
     """An initializer list for a constant array of ``dtype``."""
     if dtype is DType.FLOAT32:

@@ -31,6 +31,7 @@ _ENV = jinja2.Environment(
 
 @dataclass
 class ParamView:
+    name: str
     decl: str
 
 
@@ -142,7 +143,7 @@ def build_view(graph: Graph, name: str, banner: Sequence[str], caps: Capabilitie
     params = _Namer()
     for v in graph.inputs:
         p = params.fresh(cpp.ident(v.name))
-        m.params.append(ParamView(f"const {v.dtype.c_type} {p}[{cpp.element_count(v.shape)}]"))
+        m.params.append(ParamView(p, cpp.array_param(v.dtype, p, v.shape, const=True)))
         m.args.append(
             ArgView(namer.var(v), cpp.value_type(v.dtype, v.shape), cpp.value_id(v.name), p)
         )
@@ -164,7 +165,7 @@ def build_view(graph: Graph, name: str, banner: Sequence[str], caps: Capabilitie
     inputs = {id(v): a.param for v, a in zip(graph.inputs, m.args)}
     for v in graph.outputs:
         p = params.fresh(cpp.ident(v.name) if cpp.ident(v.name) not in params.used else "out")
-        m.params.append(ParamView(f"{v.dtype.c_type} {p}[{cpp.element_count(v.shape)}]"))
+        m.params.append(ParamView(p, cpp.array_param(v.dtype, p, v.shape)))
         if id(v) in first_param or v.is_const or id(v) in inputs:
             src = first_param.get(id(v)) or symbols.get(id(v)) or inputs[id(v)]
             m.copied_outputs.append(OutputView(p, src=src, nbytes=v.nbytes))
