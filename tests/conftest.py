@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from runtimes import RUNTIMES  # noqa: E402
 # Longest first: the build-system and conformance checks take minutes each, so they start while
 # the many short tests fill the other worker, and no minutes-long test is left for the end.
 LONG_FIRST = ("conformance", "e2e", "slow", "frontends")
+
+
+def pytest_configure(config) -> None:
+    """The IR verifier runs after every pass in every test, and in every `halo` the build-system
+    tests start (passes/pipeline.py)."""
+    os.environ["HALO_VERIFY"] = "1"
 
 
 def pytest_collection_modifyitems(config, items) -> None:

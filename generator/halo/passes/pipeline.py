@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from halo.ir.graph import Graph
@@ -36,7 +37,10 @@ def default_pipeline(
 
 
 def run_pipeline(graph: Graph, passes: Sequence[Pass], check: bool = False) -> dict[str, int]:
-    """Run ``passes`` in order; with ``check`` verify IR after each; returns changes per pass."""
+    """Run ``passes`` in order; with ``check``, or HALO_VERIFY=1 in the environment (what the test
+    suite sets, for every tier and every `halo` the build systems run), verify the IR after each;
+    returns changes per pass."""
+    check = check or os.environ.get("HALO_VERIFY") == "1"
     changes: dict[str, int] = {}
     for p in passes:
         changes[p.name] = changes.get(p.name, 0) + int(p.run(graph))
