@@ -23,8 +23,9 @@ def pytest_configure(config) -> None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Run the long tests first (a module whose tests share one expensive fixture carries
-    `xdist_group`, so that `--dist loadgroup`, the Makefile's, builds it on one worker only)."""
+    """Run the long tests first. (The modules whose tests share one expensive fixture carry
+    `xdist_group` for the Makefile's `--dist loadgroup`; with pytest 9.2 and pytest-xdist 3.8 that
+    grouping has no effect: xdist sets `item._nodeid`, pytest 9 reads `item._id`.)"""
     def rank(item) -> int:
         marks = {m.name for m in item.iter_markers()}
         return next((i for i, m in enumerate(LONG_FIRST) if m in marks), len(LONG_FIRST))

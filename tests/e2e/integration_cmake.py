@@ -37,14 +37,22 @@ def cmake_host(workdir: Path) -> str:
 ARM64_ROOT = REPO / "build" / "sysroot-arm64"
 
 
+def emulator(triple: str, target_root: bool = False) -> list[str]:
+    """QEMU user-mode emulation of `triple`: the cross toolchain's C library, whole, then the
+    unpacked target libraries (ARM64_ROOT) when the program links them; as the toolchain files'
+    CMAKE_CROSSCOMPILING_EMULATOR."""
+    library_path = f"/usr/{triple}/lib" + (f":{ARM64_ROOT}/usr/lib/{triple}" if target_root else "")
+    qemu = CROSS_TARGETS[triple][0]
+    return [qemu, "-L", f"/usr/{triple}", "-E", f"LD_LIBRARY_PATH={library_path}"]
+
+
 def _cross(triple: str, runtime: str = "reference") -> None:
     qemu, machine = CROSS_TARGETS[triple]
     arch = triple.split("-")[0]
     extra = [f"-DMNIST_RUNTIME={runtime}"]
-    library_path = f"/usr/{triple}/lib"
     if runtime == "xnnpack":
         extra.append(f"-DHALO_TARGET_ROOT={ARM64_ROOT}")
-        library_path += f":{ARM64_ROOT}/usr/lib/{triple}"
+    qemu_cmd = emulator(triple, target_root=runtime == "xnnpack")
 
     def check(workdir: Path) -> str:
         assert runtime == "reference" or (ARM64_ROOT / ".packages").is_file(), (
@@ -57,10 +65,9 @@ def _cross(triple: str, runtime: str = "reference") -> None:
         for binary in (build_dir / "mnist_model" / "mnist.o", build_dir / "mnist"):
             got = elf_machine(binary)
             assert got == machine, f"{binary}: ELF machine {got}, expected {machine} ({triple})"
-        emulator = [qemu, "-L", f"/usr/{triple}", "-E", f"LD_LIBRARY_PATH={library_path}"]
-        output = run([*emulator, build_dir / "mnist"], env=EMULATED)
+        output = run([*qemu_cmd, build_dir / "mnist"], env=EMULATED)
         ctest = run(["ctest", "--output-on-failure", "-V"], cwd=build_dir, env=EMULATED)
-        assert " ".join(f'"{a}"' if i else a for i, a in enumerate(emulator)) in ctest, (
+        assert " ".join(f'"{a}"' if i else a for i, a in enumerate(qemu_cmd)) in ctest, (
             f"ctest did not run {qemu}:\n{ctest}")
         assert output.strip().splitlines()[-1] in ctest, ctest
         return output

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from integration_cmake import ARM64_ROOT, CROSS_TARGETS, elf_machine
+from integration_cmake import ARM64_ROOT, CROSS_TARGETS, elf_machine, emulator
 from integrations import integration
 from mnist_example import EMULATED, REPO, TIMEOUT_S, run
 
@@ -159,7 +159,6 @@ def _cross(board: str, runtime: str) -> None:
     qemu, machine = CROSS_TARGETS[triple]
     # XNNPACK for the board from Debian's packages, unpacked by `make setup` (conan/system/base).
     target_root = runtime == "xnnpack"
-    library_path = f"/usr/{triple}/lib" + (f":{ARM64_ROOT}/usr/lib/{triple}" if target_root else "")
 
     def check(workdir: Path) -> str:
         conf = ("-c", f"user.halo:target_root={ARM64_ROOT}") if target_root else ()
@@ -168,8 +167,7 @@ def _cross(board: str, runtime: str) -> None:
         for binary in (program.parent / "mnist_model" / "mnist.o", program):
             got = elf_machine(binary)
             assert got == machine, f"{binary}: ELF machine {got}, expected {machine} ({triple})"
-        emulator = [qemu, "-L", f"/usr/{triple}", "-E", f"LD_LIBRARY_PATH={library_path}"]
-        return run([*emulator, program], env=EMULATED)
+        return run([*emulator(triple, target_root), program], env=EMULATED)
 
     suffix = "" if runtime == "reference" else f"-{runtime}"
     integration(
