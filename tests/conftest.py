@@ -24,8 +24,9 @@ def pytest_configure(config) -> None:
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Run the long tests first. (The modules whose tests share one expensive fixture carry
-    `xdist_group` for the Makefile's `--dist loadgroup`; with pytest 9.2 and pytest-xdist 3.8 that
-    grouping has no effect: xdist sets `item._nodeid`, pytest 9 reads `item._id`.)"""
+    `xdist_group` for the Makefile's `--dist loadgroup`, which keeps each group on one worker; it
+    needs pytest < 9, pinned in pyproject.toml: pytest-xdist 3.8 sets `item._nodeid`, which pytest 9
+    no longer reads.)"""
     def rank(item) -> int:
         marks = {m.name for m in item.iter_markers()}
         return next((i for i, m in enumerate(LONG_FIRST) if m in marks), len(LONG_FIRST))

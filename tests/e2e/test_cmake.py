@@ -21,7 +21,7 @@ from mnist_example import (
     run,
 )
 
-# For --dist loadgroup: one worker for the module fixture (no effect under pytest 9.2, see conftest.py).
+# For --dist loadgroup: the module fixture is built on one worker only.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_cmake")]
 
 GENERATED = ("mnist.h", "mnist.cc", "mnist.o")

@@ -20,7 +20,7 @@ from mnist_example import (
 
 from halo import paths
 
-# For --dist loadgroup: one worker for the module fixture (no effect under pytest 9.2, see conftest.py).
+# For --dist loadgroup: the module fixture is built on one worker only.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_odla_ctest")]
 
 CONSUMER = """cmake_minimum_required(VERSION 3.20)
