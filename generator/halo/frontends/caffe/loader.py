@@ -12,7 +12,7 @@ from halo.frontends.base import GraphBuilder, ImportOptions
 from halo.frontends.caffe.context import CaffeLayer, ImportState, input_shape
 from halo.frontends.caffe.proto import message_class
 from halo.frontends.caffe.reader import included, read_net, read_weights
-from halo.frontends.caffe.registry import find_converter, supported_layers
+from halo.frontends.caffe.registry import CONVERTERS
 from halo.ir.dtype import DType
 from halo.ir.graph import Graph, Shape
 
@@ -37,7 +37,7 @@ def test_layers(net: Message) -> list[Message]:
 def check_supported(layers: list[Message]) -> None:
     missing: dict[str, list[str]] = defaultdict(list)
     for i, layer in enumerate(layers):
-        if find_converter(layer.type) is None:
+        if CONVERTERS.find(layer.type) is None:
             missing[layer.type or "(no type)"].append(layer.name or f"#{i}")
     if missing:
         lines = [
@@ -47,7 +47,7 @@ def check_supported(layers: list[Message]) -> None:
         raise UnsupportedError(
             f"the net uses {len(missing)} unsupported layer type(s):\n" + "\n".join(lines),
             hint="supported Caffe layers: "
-            + ", ".join(supported_layers())
+            + ", ".join(CONVERTERS.names())
             + " (compile the deploy net, not train_val)",
         )
 
@@ -108,7 +108,7 @@ def load(path: Path, options: ImportOptions) -> Graph:
         )
     for i, layer in enumerate(layers):
         view = CaffeLayer(state, layer, i)
-        converter = find_converter(layer.type)
+        converter = CONVERTERS.find(layer.type)
         assert converter is not None
         converter(view)
         view.finish()

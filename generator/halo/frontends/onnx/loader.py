@@ -15,7 +15,7 @@ from halo.frontends.base import GraphBuilder, ImportOptions
 from halo.frontends.onnx.context import ImportState, OnnxNode, onnx_dtype
 from halo.frontends.onnx.external import load_external
 from halo.frontends.onnx.functions import expand, has_function
-from halo.frontends.onnx.registry import UseFunctionBody, find_converter, supported_ops
+from halo.frontends.onnx.registry import CONVERTERS, UseFunctionBody
 from halo.ir.graph import Graph, constant
 
 MIN_OPSET, MAX_OPSET = 1, onnx.defs.onnx_opset_version()
@@ -76,7 +76,7 @@ def check_supported(graph: onnx.GraphProto, opset: int) -> None:
     missing: dict[str, list[str]] = defaultdict(list)
     for i, node in enumerate(graph.node):
         domain = node.domain if node.domain != "ai.onnx" else ""
-        if find_converter(node.op_type, opset, domain) is None and not has_function(
+        if CONVERTERS.find(node.op_type, opset, domain) is None and not has_function(
             node.op_type, opset, domain
         ):
             key = (
@@ -90,7 +90,7 @@ def check_supported(graph: onnx.GraphProto, opset: int) -> None:
         ]
         raise UnsupportedError(
             f"the model uses {len(missing)} unsupported op type(s):\n" + "\n".join(lines),
-            hint="supported ONNX ops: " + ", ".join(supported_ops()),
+            hint="supported ONNX ops: " + ", ".join(CONVERTERS.names()),
         )
 
 
@@ -111,7 +111,7 @@ def _input_shape(vi: onnx.ValueInfoProto, options: ImportOptions) -> tuple[int, 
 def convert_node(state: ImportState, node: onnx.NodeProto, opset: int, depth: int = 0) -> None:
     """Convert one node, inlining the standard's function body for ops without a converter."""
     domain = node.domain if node.domain != "ai.onnx" else ""
-    fn = find_converter(node.op_type, opset, domain)
+    fn = CONVERTERS.find(node.op_type, opset, domain)
     if fn is not None:
         view = OnnxNode(state, node, opset)
         try:
@@ -126,7 +126,7 @@ def convert_node(state: ImportState, node: onnx.NodeProto, opset: int, depth: in
         raise UnsupportedError(
             f"{node.op_type} node '{node.name}' has no converter and no "
             "function body in the ONNX standard",
-            hint="supported ONNX ops: " + ", ".join(supported_ops()),
+            hint="supported ONNX ops: " + ", ".join(CONVERTERS.names()),
         )
     nodes, body_opset = body
     for inner in nodes:

@@ -13,6 +13,7 @@ from halo.frontends.onnx.ops_pool_ext import (
     max_pool_with_indices,
 )
 from halo.frontends.onnx.registry import UseFunctionBody, converter
+from halo.frontends.rules import same_pads
 from halo.ir.graph import Value
 from halo.ir.ops import linalg, nn, reduce, tensor
 
@@ -25,15 +26,9 @@ def _spatial_attrs(n: OnnxNode, x: Value, kernel: tuple[int, ...]) -> tuple:
     pads = n.attrs.ints("pads", None) or (0,) * (2 * k)
     auto = n.attrs.str("auto_pad", "NOTSET")
     if auto in ("SAME_UPPER", "SAME_LOWER"):
-        begin, end = [], []
-        for i in range(k):
-            size = x.shape[2 + i]
-            span = (kernel[i] - 1) * dilations[i] + 1
-            total = max(0, (-(-size // strides[i]) - 1) * strides[i] + span - size)
-            small, big = total // 2, total - total // 2
-            begin.append(small if auto == "SAME_UPPER" else big)
-            end.append(big if auto == "SAME_UPPER" else small)
-        return strides, dilations, tuple(begin), tuple(end)
+        sizes = x.shape[2 : 2 + k]
+        begin, end = same_pads(sizes, kernel, strides, dilations, lower=auto == "SAME_LOWER")
+        return strides, dilations, begin, end
     if auto == "VALID":
         return strides, dilations, (0,) * k, (0,) * k
     if auto != "NOTSET":

@@ -18,7 +18,7 @@ from halo.frontends.tensorflow.context import (
     parse_ref,
     value_name,
 )
-from halo.frontends.tensorflow.registry import find_converter, supported_ops
+from halo.frontends.tensorflow.registry import CONVERTERS
 from halo.frontends.tensorflow.savedmodel import FrozenModel, freeze_saved_model
 from halo.ir.graph import Graph, Value
 
@@ -123,7 +123,7 @@ def topo_order(
 def check_supported(nodes: list[node_def_pb2.NodeDef]) -> None:
     missing: dict[str, list[str]] = defaultdict(list)
     for n in nodes:
-        if n.op != "Placeholder" and find_converter(n.op) is None:
+        if n.op != "Placeholder" and CONVERTERS.find(n.op) is None:
             missing[n.op].append(n.name)
     if missing:
         lines = [
@@ -136,7 +136,7 @@ def check_supported(nodes: list[node_def_pb2.NodeDef]) -> None:
             + "\n".join(lines),
             hint="".join(a + "; " for a in advice)
             + "supported TensorFlow ops: "
-            + ", ".join(supported_ops()),
+            + ", ".join(CONVERTERS.names()),
         )
 
 
@@ -208,7 +208,7 @@ def load(path: Path, options: ImportOptions) -> Graph:
         if node.op == "Placeholder":
             continue
         view = TfNode(state, node)
-        find_converter(node.op)(view)  # type: ignore[misc]
+        CONVERTERS.find(node.op)(view)  # type: ignore[misc]
         view.attrs.check_all_read()
     graph = state.b.graph
     taken: set[int] = set()

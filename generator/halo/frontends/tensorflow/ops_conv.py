@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from halo.frontends.rules import same_pads
 from halo.frontends.tensorflow.context import TfNode
 from halo.frontends.tensorflow.registry import converter
 from halo.frontends.tensorflow.spatial import channels_last, pads, spatial_of, spatial_sizes
@@ -58,14 +59,8 @@ def _deconv(n: TfNode) -> None:
     kernel = w.shape[:-2]
     strides, dilations, pb, _ = _window(n, x, kernel, last)
     target = spatial_sizes(tuple(sizes), last)
-    if n.attrs.str("padding") == "SAME":  # SAME pads of the forward conv from target to x
-        total = [
-            max((i - 1) * s + (k - 1) * d + 1 - o, 0)
-            for i, s, k, d, o in zip(
-                spatial_sizes(x.shape, last), strides, kernel, dilations, target
-            )
-        ]
-        pb = tuple(t // 2 for t in total)
+    if n.attrs.str("padding") == "SAME":  # the forward conv's SAME pads, from target to x
+        pb = same_pads(target, kernel, strides, dilations, outputs=spatial_sizes(x.shape, last))[0]
     begin, end, extra = [], [], []
     for i, o, s, k, d, b in zip(
         spatial_sizes(x.shape, last), target, strides, kernel, dilations, pb

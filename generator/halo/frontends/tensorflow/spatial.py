@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from halo.frontends.rules import same_pads
 from halo.frontends.tensorflow.context import TfNode
 
 Ints = tuple[int, ...]
@@ -42,17 +43,6 @@ def spatial_of(
             "only spatial strides, windows and dilations are supported",
         )
     return tuple(values[1:-1]) if last else tuple(values[2:])
-
-
-def same_pads(sizes: Ints, kernel: Ints, strides: Ints, dilations: Ints) -> tuple[Ints, Ints]:
-    """TensorFlow SAME padding: output ceil(size / stride), the odd pixel at the end."""
-    begin, end = [], []
-    for size, k, s, d in zip(sizes, kernel, strides, dilations):
-        out = -(-size // s)
-        total = max((out - 1) * s + (k - 1) * d + 1 - size, 0)
-        begin.append(total // 2)
-        end.append(total - total // 2)
-    return tuple(begin), tuple(end)
 
 
 def pads(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from halo.frontends import rules
 from halo.frontends.tflite.context import TfliteNode
 from halo.frontends.tflite.schema import ACTIVATIONS, PADDINGS
 from halo.ir.graph import Value
@@ -21,7 +22,7 @@ def to_nchw(n: TfliteNode, x: Value) -> Value:
     return n.tmp("Transpose", [x], TO_NCHW)
 
 
-def same_pads(
+def option_pads(
     n: TfliteNode,
     sizes: tuple[int, ...],
     kernel: tuple[int, ...],
@@ -34,13 +35,7 @@ def same_pads(
         raise n.fail(f"unknown padding code {padding}")
     if PADDINGS[padding] == "VALID":
         return (0,) * len(sizes), (0,) * len(sizes)
-    begin, end = [], []
-    for size, k, s, d in zip(sizes, kernel, strides, dilations):
-        span = (k - 1) * d + 1
-        total = max(0, (-(-size // s) - 1) * s + span - size)
-        begin.append(total // 2)
-        end.append(total - total // 2)
-    return tuple(begin), tuple(end)
+    return rules.same_pads(sizes, kernel, strides, dilations)
 
 
 def positive(n: TfliteNode, *names: str) -> tuple[int, ...]:

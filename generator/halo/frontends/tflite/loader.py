@@ -11,7 +11,7 @@ from halo.frontends.base import GraphBuilder, ImportOptions
 from halo.frontends.tflite.context import ImportState, TfliteNode
 from halo.frontends.tflite.model import SubGraph, Tensor, TFLiteModel, read_model
 from halo.frontends.tflite.quant import QuantParams
-from halo.frontends.tflite.registry import find_converter, supported_ops
+from halo.frontends.tflite.registry import CONVERTERS
 from halo.ir.dtype import DType
 from halo.ir.graph import Graph
 
@@ -46,7 +46,7 @@ def _check_not_quantized(sg: SubGraph) -> None:
 def _check_supported(sg: SubGraph) -> None:
     missing: dict[str, list[str]] = defaultdict(list)
     for o in sg.operators:
-        if find_converter(o.op) is None:
+        if CONVERTERS.find(o.op) is None:
             missing[o.op].append(f"#{o.index}")
     if missing:
         lines = [
@@ -55,7 +55,7 @@ def _check_supported(sg: SubGraph) -> None:
         ]
         raise UnsupportedError(
             f"the model uses {len(missing)} unsupported TFLite op type(s):\n" + "\n".join(lines),
-            hint="supported TFLite ops: " + ", ".join(supported_ops()),
+            hint="supported TFLite ops: " + ", ".join(CONVERTERS.names()),
         )
 
 
@@ -110,7 +110,7 @@ def load(path: Path, options: ImportOptions) -> Graph:
     _add_inputs(state, options)
     for op in sg.operators:
         node = TfliteNode(state, op)
-        converter = find_converter(op.op)
+        converter = CONVERTERS.find(op.op)
         assert converter is not None
         converter(node)
         node.opts.check_all_read()

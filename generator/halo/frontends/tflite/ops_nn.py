@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from halo.frontends.tflite.context import TfliteNode
-from halo.frontends.tflite.layout import emit_fused, positive, same_pads, to_nchw
+from halo.frontends.tflite.layout import emit_fused, option_pads, positive, to_nchw
 from halo.frontends.tflite.registry import converter
 from halo.ir.ops import linalg, nn, tensor
 
@@ -34,7 +34,7 @@ def _conv(n: TfliteNode, perm: tuple[int, ...], key: str, depthwise: bool) -> No
         if w.shape[1] == 0 or c_in % w.shape[1]:
             raise n.fail(f"{c_in} input channels do not match weights {w.shape} (OIHW)")
         group = c_in // w.shape[1]
-    pb, pe = same_pads(n, xt.shape[2:], w.shape[2:], strides, dilations)
+    pb, pe = option_pads(n, xt.shape[2:], w.shape[2:], strides, dilations)
     emit_fused(
         n, "Conv", [xt, w, n.input(2)], nn.Conv(group, strides, dilations, pb, pe), nchw=True
     )
@@ -54,7 +54,7 @@ def _pool(n: TfliteNode, op: str) -> None:
     xt = to_nchw(n, n.x(0))
     kernel = positive(n, "filter_height", "filter_width")
     strides = positive(n, "stride_h", "stride_w")
-    pb, pe = same_pads(n, xt.shape[2:], kernel, strides, (1, 1))
+    pb, pe = option_pads(n, xt.shape[2:], kernel, strides, (1, 1))
     # TFLite's average divides by the number of real (unpadded) elements in the window.
     attrs = nn.Pool(kernel, strides, (1, 1), pb, pe, ceil_mode=False, count_include_pad=False)
     emit_fused(n, op, [xt], attrs, nchw=True)
