@@ -8,84 +8,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from halo.ir.graph import Graph, Node, Value
-from halo.ir.ops import elementwise as ew
+from halo.ir.ops import get_op
+from halo.ir.ops.registry import InPlace
 
 ALIGN = 64
 
 
 def node_flops(n: Node) -> int:
-    y = n.outputs[0]
-    if n.op in ("Conv", "ConvTranspose"):
-        w = n.operand(1)
-        x = n.operand(0)
-        per_out = int(np.prod(w.shape[1:], dtype=np.int64))  # C_in/group * k...
-        if n.op == "ConvTranspose":
-            return 2 * x.size * int(np.prod(w.shape[1:], dtype=np.int64))
-        return 2 * y.size * per_out
-    if n.op == "Gemm":
-        a = n.operand(0)
-        k = a.shape[-2] if n.attrs.trans_a else a.shape[-1]
-        return 2 * y.size * k
-    if n.op in ("MaxPool", "AveragePool"):
-        return y.size * int(np.prod(n.attrs.kernel, dtype=np.int64))
-    if n.op.startswith("Reduce") or n.op in ("Softmax", "LogSoftmax", "LayerNormalization"):
-        return n.operand(0).size * (1 if n.op.startswith("Reduce") else 5)
-    if n.op in (
-        "Reshape",
-        "Transpose",
-        "Concat",
-        "Slice",
-        "Pad",
-        "Gather",
-        "Expand",
-        "Tile",
-        "Cast",
-    ):
-        return 0
-    return y.size
+    """The op's FLOP rule (ir/ops), else one operation per result element."""
+    rule = get_op(n.op).flops
+    return int(rule(n)) if rule is not None else n.outputs[0].size
 
 
-# How the runtimes plan a computation (odla/runtimes/common/planner.cc, arena.cc),
-# per IR op (each IR node is one ODLA node): Reshape is a view of its input; a float32 Relu/Clip
-# whose input is a Conv output read by nothing else becomes a view (the conv applies it); these
-# ops may write their output over an input that dies with them.
-_VIEWS = {"Reshape"}
+# How the runtimes plan a computation (odla/runtimes/common/planner.cc, arena.cc), per IR op
+# (each IR node is one ODLA node): the op's InPlace fact says which operand its result may
+# overwrite (InPlace.VIEW: always shares it); a float32 Relu/Clip whose input is a Conv output read
+# by nothing else becomes a view (the conv applies it).
 _CLAMPS = {"Relu", "Clip"}
 _APPLY_CLAMP = {"Conv"}
-_UNARY = {
-    *ew.FLOAT_UNARY,
-    *ew.NUMERIC_UNARY,
-    "BitwiseNot",
-    "Not",
-    "IsNaN",
-    "IsInf",
-    "LeakyRelu",
-    "Elu",
-    "Celu",
-    "ThresholdedRelu",
-    "Selu",
-    "HardSigmoid",
-    "Gelu",
-    "Cast",
-}
-_BINARY = {
-    *ew.ARITH_BINARY,
-    *ew.COMPARE_BINARY,
-    *ew.LOGIC_BINARY,
-    *ew.BITWISE_BINARY,
-    "PRelu",
-    "Mod",
-    "BitShift",
-}
-_OVER_FIRST = {
-    "Clip",
-    "BatchNormalization",
-    "Softmax",
-    "LogSoftmax",
-    "BitCast",
-    "ScatterND",
-    "ScatterElements",
-}
 
 
 @dataclass(frozen=True)
@@ -167,10 +107,12 @@ class _Groups:
 
 
 def _inplace_input(n: Node) -> int:
-    y = n.outputs[0]
-    if n.op in _OVER_FIRST or (n.op in _UNARY and n.operand(0).dtype.itemsize == y.dtype.itemsize):
+    y, rule = n.outputs[0], get_op(n.op).inplace
+    if rule is InPlace.FIRST or (
+        rule is InPlace.SAME_SIZE and n.operand(0).dtype.itemsize == y.dtype.itemsize
+    ):
         return 0
-    if n.op in _BINARY and len(n.inputs) == 2:
+    if rule is InPlace.EITHER and len(n.inputs) == 2:
         for i, v in enumerate(n.inputs):
             if v is not None and v.shape == y.shape and v.dtype.itemsize == y.dtype.itemsize:
                 return i
@@ -199,7 +141,7 @@ def runtime_blocks(graph: Graph) -> list[Block]:
     views = set()
     for j, n in enumerate(nodes):
         x = n.inputs[0] if n.inputs else None
-        if n.op in _VIEWS:
+        if get_op(n.op).inplace is InPlace.VIEW:
             views.add(j)
         elif (
             n.op in _CLAMPS

@@ -18,6 +18,7 @@ from halo.codegen.targets import Target
 from halo.errors import UnsupportedError
 from halo.ir.dtype import DType
 from halo.ir.graph import Graph, Value
+from halo.ir.verify import check_attrs
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("halo.codegen", "templates"),
@@ -108,6 +109,7 @@ def _lower_all(graph: Graph, namer: _Namer, caps: Capabilities) -> list[Call]:
     ctx = LowerContext(namer.var)
     calls = []
     for node in graph.nodes:
+        check_attrs(node, " at code generation")
         ctx.start(node)
         calls.append(LOWERINGS[node.op](node, ctx))
     check_calls(caps, [(n.name, c.fn, c.dtype) for n, c in zip(graph.nodes, calls)])

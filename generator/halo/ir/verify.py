@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from halo.ir.graph import Graph
+from halo.ir.graph import Graph, Node
 from halo.ir.ops import get_op
 
 
 class VerifyError(AssertionError):
     """The IR is malformed: a compiler bug, never the user's fault."""
+
+
+def check_attrs(node: Node, where: str = "") -> None:
+    """The node's attribute object must be its op's attribute class."""
+    expected = get_op(node.op).attrs
+    if type(node.attrs) is not expected:
+        raise VerifyError(
+            f"{node!r} carries {type(node.attrs).__name__} attributes, "
+            f"{node.op} takes {expected.__name__}{where}"
+        )
 
 
 def verify(graph: Graph, after: str = "") -> None:
@@ -21,6 +31,7 @@ def verify(graph: Graph, after: str = "") -> None:
         for v in node.inputs:
             if v is not None and not v.is_const and id(v) not in defined:
                 raise VerifyError(f"{node!r} reads {v!r} before it is defined{where}")
+        check_attrs(node, where)
         inferred = get_op(node.op).infer(node.attrs, node.inputs)
         actual = [(v.dtype, v.shape) for v in node.outputs]
         if inferred != actual:

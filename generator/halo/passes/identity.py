@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from halo.ir.graph import Graph, Node
+from halo.ir.ops import get_op
 from halo.passes.base import Pass
 
 
@@ -13,22 +14,16 @@ def is_identity(n: Node) -> bool:
     y = n.outputs[0]
     if x.shape != y.shape or x.dtype != y.dtype:
         return False
-    a = n.attrs
-    if n.op in ("Reshape", "Expand", "Cast", "Resize", "Tile", "Pad"):
-        return n.op != "Resize" or all(s == 1.0 for s in a.scales)
-    if n.op == "Transpose":
-        return list(a.perm) == sorted(a.perm)
-    if n.op == "Slice":
-        return all(st == 1 for st in a.steps) and all(s == 0 for s in a.starts)
-    if n.op == "Concat":
-        return len(n.inputs) == 1
-    return False
+    rule = get_op(n.op).identity
+    return rule is not None and bool(rule(n))
 
 
 class IdentityRemoval(Pass):
-    """Forward the operand of Reshape/Expand/Cast/Tile/Pad/Transpose/Slice/Concat nodes that
-    leave shape, type and data unchanged. Must not fire when a graph output would become a graph
-    input or constant and another output already is that same value (codegen copies then)."""
+    """Forward the operand of nodes that leave shape, type and data unchanged (the op's
+    identity rule: a Reshape/Expand/Tile/Pad to the same shape, a Cast to the same type, a
+    Transpose by the identity, a whole Slice, a Concat of one operand, a Resize by 1).
+    Must not fire when a graph output would become a graph input or constant and another output
+    already is that same value (codegen copies then)."""
 
     def run(self, graph: Graph) -> bool:
         changed = False

@@ -3,54 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from halo.ir.graph import Graph, Node, Value, constant
-from halo.ir.ops import elementwise as ew
 from halo.ir.ops import get_op
 from halo.ir.ops import tensor as t
-from halo.ir.ops.reduce import REDUCE_OPS
+from halo.ir.ops.registry import Layout
 from halo.passes.base import Pass
 from halo.passes.dce import DeadCodeElimination
 
 Perm = tuple[int, ...]
-UNARY = frozenset(
-    {
-        *ew.FLOAT_UNARY,
-        *ew.NUMERIC_UNARY,
-        "Not",
-        "IsNaN",
-        "IsInf",
-        "BitwiseNot",
-        "LeakyRelu",
-        "Elu",
-        "Celu",
-        "ThresholdedRelu",
-        "Selu",
-        "HardSigmoid",
-        "Gelu",
-        "Clip",
-        "Cast",
-    }
-)
-MULTI = frozenset(
-    {
-        *ew.ARITH_BINARY,
-        *ew.COMPARE_BINARY,
-        *ew.LOGIC_BINARY,
-        *ew.BITWISE_BINARY,
-        "PRelu",
-        "Mod",
-        "BitShift",
-        "Where",
-        "Concat",
-    }
-)
-AXIS_OPS = frozenset({"Softmax", "LogSoftmax", "Hardmax"})
-SINGLE = UNARY | AXIS_OPS | {"Pad", "Slice", "ArgMax", "ArgMin", *REDUCE_OPS}
+
+
+def _layout(u: Node) -> Layout:
+    return get_op(u.op).layout
 
 
 def channels_first_perm(rank: int) -> Perm:
@@ -65,14 +33,6 @@ def invert(p: Sequence[int]) -> Perm:
 def _perm_of(v: Value | None) -> Perm | None:
     node = v.producer if v is not None else None
     return node.attrs.perm if node is not None and node.op == "Transpose" else None
-
-
-def _moved(values: Sequence[Any], p: Perm) -> tuple[Any, ...]:
-    """Per-axis attributes of T(x, p) restated for x: result[p[i]] = values[i]."""
-    out: list[Any] = [None] * len(p)
-    for i, v in enumerate(values):
-        out[p[i]] = v
-    return tuple(out)
 
 
 class LayoutOptimization(Pass):
@@ -183,9 +143,9 @@ class LayoutOptimization(Pass):
 
     def _sinkable(self, u: Node, p: Perm, soon: set[int]) -> bool:
         rank = len(p)
-        if u.op in SINGLE:
+        if _layout(u) is Layout.FIRST:
             return _perm_of(u.inputs[0]) == p and all(v is None or v.is_const for v in u.inputs[1:])
-        if u.op not in MULTI or len(u.outputs) != 1 or u.outputs[0].rank != rank:
+        if _layout(u) is not Layout.ALL or len(u.outputs) != 1 or u.outputs[0].rank != rank:
             return False
         moved = plain = 0
         for v in u.inputs:
@@ -203,7 +163,7 @@ class LayoutOptimization(Pass):
         new_nodes: list[Node] = []
         inputs: list[Value | None] = []
         for v in u.inputs:
-            if v is None or (u.op in SINGLE and inputs):
+            if v is None or (_layout(u) is Layout.FIRST and inputs):
                 inputs.append(v)
             elif _perm_of(v) == p:
                 inputs.append(v.producer.inputs[0])  # type: ignore[union-attr]
@@ -284,7 +244,7 @@ def _is_sorted(axes: list[int]) -> bool:
 
 
 def _agnostic(u: Node, rank: int) -> bool:
-    return (u.op in SINGLE or u.op in MULTI) and len(u.outputs) == 1 and u.outputs[0].rank == rank
+    return _layout(u) is not Layout.FIXED and len(u.outputs) == 1 and u.outputs[0].rank == rank
 
 
 def _region(x: Value, rank: int, users: dict[int, list[Node]]) -> list[Node]:
@@ -320,21 +280,5 @@ def _reaches(x: Value, p: Perm, users: dict[int, list[Node]]) -> bool:
 
 def _moved_attrs(u: Node, p: Perm) -> tuple[Any, Perm]:
     """The attributes of ``u`` applied to x instead of T(x, p), and the transpose after it."""
-    rank, a = len(p), u.attrs
-    if u.op == "Concat":
-        return t.Concat(p[a.axis % rank]), p
-    if u.op in AXIS_OPS:
-        return replace(a, axis=p[a.axis % rank]), p
-    if u.op == "Pad":
-        return replace(a, pads_begin=_moved(a.pads_begin, p), pads_end=_moved(a.pads_end, p)), p
-    if u.op == "Slice":
-        return t.Slice(_moved(a.starts, p), _moved(a.stops, p), _moved(a.steps, p)), p
-    if u.op in REDUCE_OPS or u.op in ("ArgMax", "ArgMin"):
-        axes = (a.axis % rank,) if u.op in ("ArgMax", "ArgMin") else a.axes
-        moved = tuple(sorted(p[i] for i in axes))
-        new = replace(a, axis=moved[0]) if u.op in ("ArgMax", "ArgMin") else replace(a, axes=moved)
-        if a.keepdims:
-            return new, p
-        kept = [p[i] for i in range(rank) if i not in axes]
-        return new, tuple(sorted(kept).index(k) for k in kept)
-    return a, p
+    rule = get_op(u.op).permute
+    return rule(u.attrs, p) if rule is not None else (u.attrs, p)

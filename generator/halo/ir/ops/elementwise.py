@@ -6,8 +6,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from halo.ir.dtype import FLOAT_DTYPES, DType
-from halo.ir.graph import Value
-from halo.ir.ops.registry import TypeShape, broadcast_shapes, fail, register_op
+from halo.ir.graph import Node, Value
+from halo.ir.ops.registry import (
+    InPlace,
+    Layout,
+    TypeShape,
+    broadcast_shapes,
+    fail,
+    flops_rule,
+    identity_rule,
+    register_op,
+)
 
 INTS = tuple(d for d in DType if d.is_int)
 NUMERIC = (*FLOAT_DTYPES, *INTS)
@@ -79,15 +88,21 @@ class Cast:
 
 
 def _same(op: str, dtypes: Sequence[DType], out: DType | None = None) -> None:
-    @register_op(op, inputs=1, dtypes=dtypes)
+    @register_op(op, inputs=1, dtypes=dtypes, layout=Layout.FIRST, inplace=InPlace.SAME_SIZE)
     def infer(attrs: object, ins: Sequence[Value | None]) -> list[TypeShape]:
         x = ins[0]
         assert x is not None
         return [(out or x.dtype, x.shape)]
 
 
-def _unary_with(op: str, attrs: type, dtypes: Sequence[DType], out: DType | None = None) -> None:
-    @register_op(op, attrs, inputs=1, dtypes=dtypes)
+def _unary_with(
+    op: str,
+    attrs: type,
+    dtypes: Sequence[DType],
+    out: DType | None = None,
+    inplace: InPlace = InPlace.SAME_SIZE,
+) -> None:
+    @register_op(op, attrs, inputs=1, dtypes=dtypes, layout=Layout.FIRST, inplace=inplace)
     def infer(a: object, ins: Sequence[Value | None]) -> list[TypeShape]:
         x = ins[0]
         assert x is not None
@@ -99,7 +114,7 @@ def _binary(
 ) -> None:
     kwargs = {"attrs": attrs} if attrs else {}
 
-    @register_op(op, **kwargs, inputs=2, dtypes=dtypes)
+    @register_op(op, **kwargs, inputs=2, dtypes=dtypes, layout=Layout.ALL, inplace=InPlace.EITHER)
     def infer(a: object, ins: Sequence[Value | None]) -> list[TypeShape]:
         x, y = ins
         assert x is not None and y is not None
@@ -121,7 +136,7 @@ for _op in ("LeakyRelu", "Elu", "Celu", "ThresholdedRelu"):
 _unary_with("Selu", Selu, FLOAT_DTYPES)
 _unary_with("HardSigmoid", HardSigmoid, FLOAT_DTYPES)
 _unary_with("Gelu", Gelu, FLOAT_DTYPES)
-_unary_with("Clip", Clip, NUMERIC)
+_unary_with("Clip", Clip, NUMERIC, inplace=InPlace.FIRST)
 for _op in ARITH_BINARY:
     _binary(_op, NUMERIC)
 _binary("PRelu", FLOAT_DTYPES)
@@ -135,17 +150,27 @@ for _op in BITWISE_BINARY:
 _binary("BitShift", INTS, attrs=BitShift)
 
 
-@register_op("Cast", Cast, inputs=1)
+@register_op("Cast", Cast, inputs=1, layout=Layout.FIRST, inplace=InPlace.SAME_SIZE)
 def _cast(a: Cast, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = ins[0]
     assert x is not None
     return [(a.to, x.shape)]
 
 
-@register_op("Where", inputs=3)
+@register_op("Where", inputs=3, layout=Layout.ALL)
 def _where(a: object, ins: Sequence[Value | None]) -> list[TypeShape]:
     c, x, y = ins
     assert c is not None and x is not None and y is not None
     if c.dtype is not DType.BOOL or x.dtype != y.dtype:
         raise fail("Where", "needs a bool condition and two values of one type", ins)
     return [(x.dtype, broadcast_shapes("Where", c.shape, x.shape, y.shape))]
+
+
+@identity_rule("Cast")
+def _cast_identity(n: Node) -> bool:
+    return True  # to the operand's own type
+
+
+@flops_rule("Cast")
+def _no_flops(n: Node) -> int:
+    return 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from halo.ir.dtype import FLOAT_DTYPES, DType
 from halo.ir.graph import Value
 from halo.ir.ops.elementwise import NUMERIC
-from halo.ir.ops.registry import TypeShape, fail, norm_axis, register_op
+from halo.ir.ops.registry import InPlace, TypeShape, fail, norm_axis, register_op
 from halo.ir.ops.tensor import INDEX_DTYPES
 
 SCATTER_REDUCTIONS = ("none", "add", "mul", "max", "min")
@@ -66,7 +66,7 @@ def _check_reduction(op: str, a: Scatter, x: Value, ins: Sequence[Value | None])
         raise fail(op, "add/mul reductions need a numeric type", ins)
 
 
-@register_op("ScatterElements", Scatter, inputs=3)
+@register_op("ScatterElements", Scatter, inputs=3, inplace=InPlace.FIRST)
 def _scatter_elements(a: Scatter, ins: Sequence[Value | None]) -> list[TypeShape]:
     x, idx, upd = _ins(ins, 3)
     norm_axis(a.axis, x.rank, "ScatterElements")
@@ -81,7 +81,7 @@ def _scatter_elements(a: Scatter, ins: Sequence[Value | None]) -> list[TypeShape
     return [(x.dtype, x.shape)]
 
 
-@register_op("ScatterND", Scatter, inputs=3)
+@register_op("ScatterND", Scatter, inputs=3, inplace=InPlace.FIRST)
 def _scatter_nd(a: Scatter, ins: Sequence[Value | None]) -> list[TypeShape]:
     x, idx, upd = _ins(ins, 3)
     if idx.dtype not in INDEX_DTYPES or idx.rank < 1 or idx.shape[-1] > x.rank:
@@ -100,7 +100,7 @@ def _cumprod(a: CumProd, ins: Sequence[Value | None]) -> list[TypeShape]:
     return [(x.dtype, x.shape)]
 
 
-@register_op("BitCast", BitCast, inputs=1)
+@register_op("BitCast", BitCast, inputs=1, inplace=InPlace.FIRST)
 def _bitcast(a: BitCast, ins: Sequence[Value | None]) -> list[TypeShape]:
     (x,) = _ins(ins, 1)
     if a.to.itemsize != x.dtype.itemsize:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from halo.ir.dtype import DType
-from halo.ir.graph import Value
-from halo.ir.ops.registry import TypeShape, broadcast_shapes, fail, register_op
+from halo.ir.graph import Node, Value
+from halo.ir.ops.registry import TypeShape, broadcast_shapes, fail, flops_rule, register_op
 
 
 @dataclass(frozen=True)
@@ -47,3 +47,9 @@ def _gemm(g: Gemm, ins: Sequence[Value | None]) -> list[TypeShape]:
     if c is not None and broadcast_shapes("Gemm", c.shape, out) != out:
         raise fail("Gemm", f"bias {c.shape} does not broadcast to {out}", ins)
     return [(a.dtype, out)]
+
+
+@flops_rule("Gemm")
+def _gemm_flops(n: Node) -> int:
+    a = n.operand(0)
+    return 2 * n.outputs[0].size * (a.shape[-2] if n.attrs.trans_a else a.shape[-1])

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 from halo.ir.dtype import FLOAT_DTYPES, DType
-from halo.ir.graph import Shape, Value
-from halo.ir.ops.registry import TypeShape, fail, norm_axis, register_op
+from halo.ir.graph import Node, Shape, Value
+from halo.ir.ops.registry import (
+    InPlace,
+    Layout,
+    Perm,
+    TypeShape,
+    fail,
+    flops_rule,
+    identity_rule,
+    norm_axis,
+    permute_rule,
+    register_op,
+)
 
 Ints = tuple[int, ...]
 
@@ -192,7 +204,7 @@ _pool("MaxPool")
 _pool("AveragePool")
 
 
-@register_op("BatchNormalization", Norm, inputs=5, dtypes=FLOAT_DTYPES)
+@register_op("BatchNormalization", Norm, inputs=5, dtypes=FLOAT_DTYPES, inplace=InPlace.FIRST)
 def _bn(a: Norm, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = ins[0]
     assert x is not None
@@ -239,7 +251,14 @@ def _lrn(a: LRN, ins: Sequence[Value | None]) -> list[TypeShape]:
 
 for _op in ("Softmax", "LogSoftmax", "Hardmax"):
 
-    @register_op(_op, Axis, inputs=1, dtypes=FLOAT_DTYPES)
+    @register_op(
+        _op,
+        Axis,
+        inputs=1,
+        dtypes=FLOAT_DTYPES,
+        layout=Layout.FIRST,
+        inplace=InPlace.NONE if _op == "Hardmax" else InPlace.FIRST,
+    )
     def _softmax(a: Axis, ins: Sequence[Value | None], _op: str = _op) -> list[TypeShape]:
         x = ins[0]
         assert x is not None
@@ -256,3 +275,40 @@ def _resize(a: Resize, ins: Sequence[Value | None]) -> list[TypeShape]:
     if len(a.sizes) != x.rank or len(a.scales) != x.rank:
         raise fail("Resize", "sizes/scales need one entry per axis", ins)
     return [(x.dtype, a.sizes)]
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+
+def _volume(dims: Sequence[int]) -> int:
+    return int(np.prod(dims, dtype=np.int64))
+
+
+@flops_rule("Conv")
+def _conv_flops(n: Node) -> int:
+    return 2 * n.outputs[0].size * _volume(n.operand(1).shape[1:])  # C_in/group * kernel
+
+
+@flops_rule("ConvTranspose")
+def _conv_transpose_flops(n: Node) -> int:
+    return 2 * n.operand(0).size * _volume(n.operand(1).shape[1:])
+
+
+@flops_rule("MaxPool", "AveragePool")
+def _pool_flops(n: Node) -> int:
+    return n.outputs[0].size * _volume(n.attrs.kernel)
+
+
+@flops_rule("Softmax", "LogSoftmax", "LayerNormalization")
+def _normalize_flops(n: Node) -> int:
+    return 5 * n.operand(0).size
+
+
+@identity_rule("Resize")
+def _resize_identity(n: Node) -> bool:
+    return all(s == 1.0 for s in n.attrs.scales)
+
+
+@permute_rule("Softmax", "LogSoftmax", "Hardmax")
+def _axis_permuted(a: Axis, p: Perm) -> tuple[Axis, Perm]:
+    return replace(a, axis=p[a.axis % len(p)]), p

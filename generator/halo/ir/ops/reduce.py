@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from halo.ir.dtype import FLOAT_DTYPES, DType
-from halo.ir.graph import Shape, Value
+from halo.ir.graph import Node, Shape, Value
 from halo.ir.ops.elementwise import NUMERIC
-from halo.ir.ops.registry import TypeShape, fail, norm_axis, register_op
+from halo.ir.ops.registry import (
+    Layout,
+    Perm,
+    TypeShape,
+    fail,
+    flops_rule,
+    norm_axis,
+    permute_rule,
+    register_op,
+)
 
 REDUCE_OPS = (
     "ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 "
@@ -52,7 +61,7 @@ def reduced_shape(shape: Shape, axes: Sequence[int], keepdims: bool) -> Shape:
 
 for _op in REDUCE_OPS:
 
-    @register_op(_op, Reduce, inputs=1, dtypes=NUMERIC)
+    @register_op(_op, Reduce, inputs=1, dtypes=NUMERIC, layout=Layout.FIRST)
     def _reduce(a: Reduce, ins: Sequence[Value | None], _op: str = _op) -> list[TypeShape]:
         x = ins[0]
         assert x is not None
@@ -65,7 +74,7 @@ for _op in REDUCE_OPS:
 
 for _op in ("ArgMax", "ArgMin"):
 
-    @register_op(_op, ArgReduce, inputs=1, dtypes=NUMERIC)
+    @register_op(_op, ArgReduce, inputs=1, dtypes=NUMERIC, layout=Layout.FIRST)
     def _arg(a: ArgReduce, ins: Sequence[Value | None], _op: str = _op) -> list[TypeShape]:
         x = ins[0]
         assert x is not None
@@ -95,3 +104,33 @@ def _cumsum(a: CumSum, ins: Sequence[Value | None]) -> list[TypeShape]:
     assert x is not None
     norm_axis(a.axis, x.rank, "CumSum")
     return [(x.dtype, x.shape)]
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+
+@flops_rule(*REDUCE_OPS)
+def _reduce_flops(n: Node) -> int:
+    return n.operand(0).size
+
+
+def _reduced_perm(axes: Sequence[int], keepdims: bool, p: Perm) -> Perm:
+    """The transpose after a reduction of x over ``axes`` (restated for x) that stood for one
+    of T(x, p): p itself, or p over the axes that remain."""
+    if keepdims:
+        return p
+    kept = [p[i] for i in range(len(p)) if i not in axes]
+    return tuple(sorted(kept).index(k) for k in kept)
+
+
+@permute_rule(*REDUCE_OPS)
+def _reduce_permuted(a: Reduce, p: Perm) -> tuple[Reduce, Perm]:
+    return replace(a, axes=tuple(sorted(p[i] for i in a.axes))), _reduced_perm(
+        a.axes, a.keepdims, p
+    )
+
+
+@permute_rule("ArgMax", "ArgMin")
+def _arg_permuted(a: ArgReduce, p: Perm) -> tuple[ArgReduce, Perm]:
+    axis = a.axis % len(p)
+    return replace(a, axis=p[axis]), _reduced_perm((axis,), a.keepdims, p)

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from halo.ir.dtype import DType
-from halo.ir.graph import Value
-from halo.ir.ops.registry import TypeShape, broadcast_shapes, fail, norm_axis, register_op
+from halo.ir.graph import Node, Value
+from halo.ir.ops.registry import (
+    InPlace,
+    Layout,
+    Perm,
+    TypeShape,
+    broadcast_shapes,
+    fail,
+    flops_rule,
+    identity_rule,
+    moved_axes,
+    norm_axis,
+    permute_rule,
+    register_op,
+)
 
 Ints = tuple[int, ...]
 INDEX_DTYPES = (DType.INT32, DType.INT64)
@@ -66,7 +79,7 @@ def _one(ins: Sequence[Value | None]) -> Value:
     return x
 
 
-@register_op("Reshape", Reshape, inputs=1)
+@register_op("Reshape", Reshape, inputs=1, inplace=InPlace.VIEW)
 def _reshape(a: Reshape, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = _one(ins)
     size = 1
@@ -85,7 +98,7 @@ def _transpose(a: Transpose, ins: Sequence[Value | None]) -> list[TypeShape]:
     return [(x.dtype, tuple(x.shape[p] for p in a.perm))]
 
 
-@register_op("Concat", Concat, inputs=(1, 1 << 16))
+@register_op("Concat", Concat, inputs=(1, 1 << 16), layout=Layout.ALL)
 def _concat(a: Concat, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = _one(ins)
     axis = norm_axis(a.axis, x.rank, "Concat")
@@ -105,7 +118,7 @@ def slice_length(start: int, stop: int, step: int) -> int:
     return max(0, -(-(start - stop) // -step))
 
 
-@register_op("Slice", Slice, inputs=1)
+@register_op("Slice", Slice, inputs=1, layout=Layout.FIRST)
 def _slice(a: Slice, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = _one(ins)
     if not len(a.starts) == len(a.stops) == len(a.steps) == x.rank or 0 in a.steps:
@@ -113,7 +126,7 @@ def _slice(a: Slice, ins: Sequence[Value | None]) -> list[TypeShape]:
     return [(x.dtype, tuple(slice_length(*t) for t in zip(a.starts, a.stops, a.steps)))]
 
 
-@register_op("Pad", Pad, inputs=1)
+@register_op("Pad", Pad, inputs=1, layout=Layout.FIRST)
 def _pad(a: Pad, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = _one(ins)
     if len(a.pads_begin) != x.rank or min((*a.pads_begin, *a.pads_end), default=0) < 0:
@@ -160,3 +173,46 @@ def _expand(a: Expand, ins: Sequence[Value | None]) -> list[TypeShape]:
     if broadcast_shapes("Expand", x.shape, a.shape) != a.shape:
         raise fail("Expand", f"cannot broadcast to {a.shape}", ins)
     return [(x.dtype, a.shape)]
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+
+@flops_rule("Reshape", "Transpose", "Concat", "Slice", "Pad", "Gather", "Expand", "Tile")
+def _moves_only(n: Node) -> int:
+    return 0
+
+
+@identity_rule("Reshape", "Expand", "Tile", "Pad")
+def _same_shape_is_identity(n: Node) -> bool:
+    return True
+
+
+@identity_rule("Transpose")
+def _transpose_identity(n: Node) -> bool:
+    return list(n.attrs.perm) == sorted(n.attrs.perm)
+
+
+@identity_rule("Slice")
+def _slice_identity(n: Node) -> bool:
+    return all(st == 1 for st in n.attrs.steps) and all(s == 0 for s in n.attrs.starts)
+
+
+@identity_rule("Concat")
+def _concat_identity(n: Node) -> bool:
+    return len(n.inputs) == 1
+
+
+@permute_rule("Concat")
+def _concat_permuted(a: Concat, p: Perm) -> tuple[Concat, Perm]:
+    return Concat(p[a.axis % len(p)]), p
+
+
+@permute_rule("Slice")
+def _slice_permuted(a: Slice, p: Perm) -> tuple[Slice, Perm]:
+    return Slice(moved_axes(a.starts, p), moved_axes(a.stops, p), moved_axes(a.steps, p)), p
+
+
+@permute_rule("Pad")
+def _pad_permuted(a: Pad, p: Perm) -> tuple[Pad, Perm]:
+    return replace(a, pads_begin=moved_axes(a.pads_begin, p), pads_end=moved_axes(a.pads_end, p)), p
