@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 
@@ -237,6 +238,14 @@ def plan_memory(graph: Graph) -> MemoryPlan:
     offsets, arena = place_blocks(blocks)
     named = {name: off for b, off in zip(blocks, offsets) for name in b.values}
     return MemoryPlan(named, arena, lower_bound(blocks), tuple(blocks))
+
+
+def machine_memory_bytes() -> int | None:
+    """This machine's physical memory (None where the OS does not say)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def summary(graph: Graph) -> dict[str, object]:

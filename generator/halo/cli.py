@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from halo import __version__, paths
-from halo.analysis import summary
+from halo.analysis import machine_memory_bytes, summary
 from halo.codegen.capabilities import PORTABLE, load_capabilities
 from halo.codegen.emit import placement
 from halo.compiler import (
@@ -194,7 +194,23 @@ def cmd_info(a: argparse.Namespace) -> int:
     )
     print(f"liveness lower bound: {_fmt_bytes(s['activation_lower_bound'])}")
     _print_placement(graph, a.runtime)
+    _warn_if_too_big(s)
     return 0
+
+
+def _warn_if_too_big(s: dict[str, Any]) -> None:
+    """A warning on stderr when running the model needs more memory than this machine has."""
+    need = s["activation_bytes"] + s["io_bytes"] + s["parameter_bytes"]
+    have = machine_memory_bytes()
+    if have is not None and need > have:
+        print(
+            f"halo: warning: one run needs {_fmt_bytes(need)} (activations "
+            f"{_fmt_bytes(s['activation_bytes'])}, inputs/outputs {_fmt_bytes(s['io_bytes'])}, "
+            f"weights {_fmt_bytes(s['parameter_bytes'])}), more than this machine's "
+            f"{_fmt_bytes(have)} of memory; run it on a larger machine or with smaller "
+            "--input-shape dimensions",
+            file=sys.stderr,
+        )
 
 
 def _print_placement(graph: Graph, runtime: str) -> None:

@@ -38,6 +38,7 @@ class CompileOptions:
     )
     keep_input_layout: bool = False  # with layout="nchw": inputs keep the model's layout
     keep_output_layout: bool = False  # with layout="nchw": outputs keep the model's layout
+    max_tensor_bytes: int | None = None  # per-tensor size budget (None: limits.max_tensor_bytes())
 
     def __post_init__(self) -> None:
         if self.layout not in (None, "nchw", "nhwc"):
@@ -99,7 +100,12 @@ def model_name(path: Path, name: str | None) -> str:
 def import_and_optimize(model: Path, options: CompileOptions, check: bool = False) -> Graph:
     graph = load_model(
         model,
-        ImportOptions(dict(options.input_shapes), options.weights, dict(options.frozen_inputs)),
+        ImportOptions(
+            dict(options.input_shapes),
+            options.weights,
+            dict(options.frozen_inputs),
+            options.max_tensor_bytes,
+        ),
     )
     nchw = options.layout == "nchw"
     passes = default_pipeline(

@@ -167,3 +167,30 @@ def test_parse_bytes_rejects(text: str) -> None:
 
     with pytest.raises(OptionError):
         parse_bytes(text)
+
+
+def test_info_warns_when_a_run_exceeds_the_machine(tmp_path: Path, capsys) -> None:
+    from halo.analysis import machine_memory_bytes
+
+    have = machine_memory_bytes()
+    assert have is not None
+    side = int((have / 4 / 3) ** 0.5) + 1024  # one 1x3xSxS float input is larger than memory
+    args = ["info", str(_relu(tmp_path)), "--input-shape", f"x:1x3x{side}x{side}"]
+    assert cli.main([*args, "--max-tensor-bytes", "16T"]) == 0
+    err = capsys.readouterr().err
+    assert "halo: warning: one run needs" in err and "more than this machine's" in err
+    assert cli.main([*args[:3], "x:1x3x64x64"]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_compile_options_carry_the_tensor_budget(tmp_path: Path) -> None:
+    from halo.compiler import CompileOptions, import_and_optimize
+    from halo.errors import ModelError
+
+    shape = {"x": (1, 3, 64, 64)}  # 48 KiB
+    with pytest.raises(ModelError, match="over the limit of 1,024 bytes"):
+        import_and_optimize(
+            _relu(tmp_path), CompileOptions(input_shapes=shape, max_tensor_bytes=1024)
+        )
+    graph = import_and_optimize(_relu(tmp_path), CompileOptions(input_shapes=shape))
+    assert graph.inputs[0].shape == (1, 3, 64, 64)
