@@ -8,6 +8,7 @@
 #     [TARGET_TRIPLE <triple>]        # default: the host, or the cross toolchain's target
 #     [INPUT_SHAPES <name:1x3x224x224>...]
 #     [INPUTS <name>...] [OUTPUTS <name>...]   # compile the subgraph between these tensors
+#     [LAYOUT nchw|nhwc]              # the layout of image inputs/outputs; default: the model's
 #     [EMIT_DATA_AS_C]                # weights as C arrays instead of an ELF object
 #     [OPTIONS <generator option>...])
 #
@@ -112,12 +113,18 @@ function(_halo_generator_options out_var)
   foreach(output IN LISTS arg_OUTPUTS)
     list(APPEND options --outputs "${output}")
   endforeach()
+  if(arg_LAYOUT)
+    if(NOT arg_LAYOUT MATCHES "^(nchw|nhwc)$")
+      message(FATAL_ERROR "halo_add_model(${target}): LAYOUT must be nchw or nhwc, not '${arg_LAYOUT}'")
+    endif()
+    list(APPEND options --layout "${arg_LAYOUT}")
+  endif()
   set(${out_var} "${options}" PARENT_SCOPE)
 endfunction()
 
 function(halo_add_model target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "EMIT_DATA_AS_C"
-                        "MODEL;WEIGHTS;NAME;RUNTIME;TARGET_TRIPLE"
+                        "MODEL;WEIGHTS;NAME;RUNTIME;TARGET_TRIPLE;LAYOUT"
                         "INPUT_SHAPES;INPUTS;OUTPUTS;OPTIONS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "halo_add_model(${target}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")

@@ -64,18 +64,19 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--layout",
         choices=["nchw", "nhwc"],
-        help="nchw: channels-first inside and at the boundary (transposes vanish); "
-        "nhwc (default): NHWC models keep their layout at inputs and outputs",
+        help="the layout of image inputs and outputs: nchw (channels first: an NHWC model's "
+        "transposes vanish) or nhwc (channels last: an NCHW model takes interleaved pixels); "
+        "default: the model's own",
     )
     p.add_argument(
         "--keep-input-layout",
         action="store_true",
-        help="with --layout nchw: inputs keep the model's own layout",
+        help="with --layout: inputs keep the model's own layout",
     )
     p.add_argument(
         "--keep-output-layout",
         action="store_true",
-        help="with --layout nchw: outputs keep the model's own layout",
+        help="with --layout: outputs keep the model's own layout",
     )
     p.add_argument(
         "--freeze-input",

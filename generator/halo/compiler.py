@@ -33,11 +33,11 @@ class CompileOptions:
     data_as_c: bool = False
     weights: Path | None = None
     frozen_inputs: dict[str, np.ndarray] = field(default_factory=dict)
-    layout: str | None = (
-        None  # None/"nhwc": the model's own layout at the boundary; "nchw": channels first
-    )
-    keep_input_layout: bool = False  # with layout="nchw": inputs keep the model's layout
-    keep_output_layout: bool = False  # with layout="nchw": outputs keep the model's layout
+    # the layout of the compiled function's images: "nchw" (channels first), "nhwc" (channels
+    # last), None (the model's own)
+    layout: str | None = None
+    keep_input_layout: bool = False  # with a layout: inputs keep the model's layout
+    keep_output_layout: bool = False  # with a layout: outputs keep the model's layout
     max_tensor_bytes: int | None = None  # per-tensor size budget (None: limits.max_tensor_bytes())
 
     def __post_init__(self) -> None:
@@ -107,12 +107,11 @@ def import_and_optimize(model: Path, options: CompileOptions, check: bool = Fals
             options.max_tensor_bytes,
         ),
     )
-    nchw = options.layout == "nchw"
     passes = default_pipeline(
         options.inputs,
         options.outputs,
-        nchw and not options.keep_input_layout,
-        nchw and not options.keep_output_layout,
+        None if options.keep_input_layout else options.layout,
+        None if options.keep_output_layout else options.layout,
     )
     run_pipeline(graph, passes, check=check)
     return graph

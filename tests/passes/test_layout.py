@@ -44,7 +44,8 @@ def _check(g: Graph, cf: bool = False) -> tuple[int, bool]:
     feeds = _feeds(g)
     before = evaluate_graph(g, feeds)
     shapes = [v.shape for v in g.inputs]
-    changed = LayoutOptimization(cf, cf).run(g)
+    side = "nchw" if cf else None
+    changed = LayoutOptimization(side, side).run(g)
     verify(g, after="LayoutOptimization")
     if cf:
         feeds = {k: v.transpose(NCHW) if v.ndim == 4 and g.inputs[i].shape != shapes[i] else v
@@ -151,3 +152,38 @@ def test_mobilenet_v2_from_tensorflow(tmp_path: Path) -> None:
         count, _ = _check(g, cf)
         print(f"MobileNetV2 channels_first={cf}: {before} transposes -> {count}")
         assert before > 100 and count <= most
+
+
+def _nchw_cnn() -> Graph:
+    """An ONNX-style channels-first net: conv, relu, conv, and a 2-D side output."""
+    b = GraphBuilder("nchw")
+    x = b.add_input("x", DType.FLOAT32, (1, 3, 6, 5))
+    w1 = constant("w1", R.standard_normal((4, 3, 3, 3)).astype(np.float32))
+    w2 = constant("w2", R.standard_normal((2, 4, 1, 1)).astype(np.float32))
+    y = b.emit1("Relu", [b.emit1("Conv", [x, w1], nn.Conv(1, (1, 1), (1, 1), (1, 1), (1, 1)))])
+    z = b.emit1("Conv", [y, w2], nn.Conv(1, (1, 1), (1, 1), (0, 0), (0, 0)))
+    b.graph.outputs = [z, b.emit1("ReduceMean", [y], reduce.Reduce((2, 3), False))]
+    return b.graph
+
+
+def test_channels_last_boundary_of_a_channels_first_model() -> None:
+    g = _nchw_cnn()
+    names = [v.name for v in [*g.inputs, *g.outputs]]
+    feeds = _feeds(g)
+    before = evaluate_graph(g, feeds)
+    assert LayoutOptimization("nhwc", "nhwc").run(g)
+    verify(g, after="LayoutOptimization")
+    assert [v.shape for v in g.inputs] == [(1, 6, 5, 3)]  # NHWC pixels in
+    assert [v.name for v in [*g.inputs, *g.outputs]] == names
+    assert g.outputs[0].shape == (1, 6, 5, 2) and g.outputs[1].shape == (1, 4)
+    assert _count(g) == 2  # one transpose in, one out; the relu and the reduction took theirs
+    after = evaluate_graph(g, {"x": feeds["x"].transpose(0, 2, 3, 1)})
+    np.testing.assert_allclose(after[0], before[0].transpose(0, 2, 3, 1), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(after[1], before[1], rtol=1e-5, atol=1e-5)
+
+
+def test_channels_last_boundary_keeps_a_tensorflow_model_as_it_is() -> None:
+    g = _cnn()  # NHWC input read through NHWC->NCHW transposes, NHWC outputs
+    before = [(v.name, v.shape) for v in [*g.inputs, *g.outputs]]
+    LayoutOptimization("nhwc", "nhwc").run(g)
+    assert [(v.name, v.shape) for v in [*g.inputs, *g.outputs]] == before

@@ -48,25 +48,36 @@ class LayoutOptimization(Pass):
       reduction without keepdims needs only the order of the surviving axes after it).
 
     A Transpose sinks only when every reader can take it (so it disappears) and is no graph output.
-    Transposes that only move size-1 axes become Reshapes. With ``channels_first_inputs``,
-    a graph input read by NHWC->NCHW transposes becomes a channels-first input (transposed shape);
-    with ``channels_first_outputs``, an output made by NCHW->NHWC is replaced by the transpose's
-    operand: the model's boundary then has the runtime's layout and no transpose at all.
+    Transposes that only move size-1 axes become Reshapes.
+
+    The boundary layouts (``inputs``, ``outputs``: "nchw", "nhwc" or None for the model's own):
+    with "nchw", a graph input read by NHWC->NCHW transposes becomes a channels-first input
+    (transposed shape) and an output made by NCHW->NHWC is replaced by the transpose's operand:
+    the boundary then has the runtime's layout and no transpose at all. With "nhwc", an input or
+    output of rank 3..5 that the graph has channels-first (an ONNX or Caffe image) is given the
+    channels-last shape, with a transpose inside the compiled code that then sinks like the
+    others: the application feeds and reads interleaved pixels. Values already channels-last
+    (TensorFlow's) keep theirs.
     """
 
-    def __init__(
-        self, channels_first_inputs: bool = False, channels_first_outputs: bool = False
-    ) -> None:
-        self.cf_inputs, self.cf_outputs = channels_first_inputs, channels_first_outputs
+    def __init__(self, inputs: str | None = None, outputs: str | None = None) -> None:
+        for side in (inputs, outputs):
+            if side not in (None, "nchw", "nhwc"):
+                raise ValueError(f"boundary layout {side!r} is not nchw, nhwc or None")
+        self.inputs, self.outputs = inputs, outputs
         self._taken: set[str] = set()
 
     def run(self, graph: Graph) -> bool:
         self._taken = {n.name for n in graph.nodes} | {v.name for v in graph.inputs}
         self._taken |= {v.name for n in graph.nodes for v in n.outputs}
-        changed = self.cf_inputs and self._absorb_inputs(graph)
+        changed = False
+        if self.inputs:
+            changed = self._boundary_inputs(graph, self.inputs == "nchw")
+        if self.outputs == "nhwc":
+            changed = self._channels_last_outputs(graph) or changed
         while self._sweep(graph):
             changed = True
-        if self.cf_outputs:
+        if self.outputs == "nchw":
             changed = self._absorb_outputs(graph) or changed
         changed = self._unit_transposes_to_reshapes(graph) or changed
         DeadCodeElimination().run(graph)
@@ -194,18 +205,47 @@ class LayoutOptimization(Pass):
 
     # --- graph boundaries ------------------------------------------------------------------
 
-    def _absorb_inputs(self, graph: Graph) -> bool:
+    def _boundary_inputs(self, graph: Graph, channels_first: bool) -> bool:
+        """Channels-first: an input read by NHWC->NCHW transposes takes the transposed shape.
+        Channels-last: an input of rank 3..5 that the graph reads channels-first (not through such
+        a transpose) takes the channels-last shape and a transpose to the old one."""
         users = graph.users()
         changed = False
         for i, x in enumerate(list(graph.inputs)):
             p = channels_first_perm(x.rank)
-            if x.rank < 3 or x in graph.outputs or not _reaches(x, p, users):
+            if not 3 <= x.rank <= 5 or x in graph.outputs:
                 continue
-            fresh = Value(x.name, x.dtype, tuple(x.shape[a] for a in p))
-            x.name = self._fresh(x.name + "_nhwc")
-            back = self._node("Transpose", [fresh], t.Transpose(invert(p)), x)
-            graph.nodes.insert(0, back)
+            readers = users.get(id(x), [])
+            nhwc = bool(readers) and all(u.op == "Transpose" and u.attrs.perm == p for u in readers)
+            if channels_first and _reaches(x, p, users):
+                fresh = Value(x.name, x.dtype, tuple(x.shape[a] for a in p))
+                suffix, perm = "_nhwc", invert(p)
+            elif not channels_first and not nhwc:
+                fresh = Value(x.name, x.dtype, tuple(x.shape[a] for a in invert(p)))
+                suffix, perm = "_nchw", p
+            else:
+                continue
+            x.name = self._fresh(x.name + suffix)
+            graph.nodes.insert(0, self._node("Transpose", [fresh], t.Transpose(perm), x))
             graph.inputs[i] = fresh
+            changed = True
+        return changed
+
+    def _channels_last_outputs(self, graph: Graph) -> bool:
+        """An output of rank 3..5 not made by an NCHW->NHWC transpose gets one (and the name)."""
+        changed = False
+        for i, o in enumerate(list(graph.outputs)):
+            if not 3 <= o.rank <= 5 or o.producer is None:
+                continue
+            back = invert(channels_first_perm(o.rank))
+            if o.producer.op == "Transpose" and o.producer.attrs.perm == back:
+                continue
+            name = o.name
+            o.name = self._fresh(name + "_nchw")
+            node = self._node("Transpose", [o], t.Transpose(back), hint=name)
+            node.outputs[0].name = name
+            graph.nodes.append(node)
+            graph.outputs[i] = node.outputs[0]
             changed = True
         return changed
 

@@ -20,14 +20,16 @@ from halo.passes.subgraph import SubgraphExtraction
 def default_pipeline(
     inputs: Sequence[str] = (),
     outputs: Sequence[str] = (),
-    channels_first_inputs: bool = False,
-    channels_first_outputs: bool = False,
+    input_layout: str | None = None,
+    output_layout: str | None = None,
 ) -> list[Pass]:
+    """The passes of `halo compile`; the layouts are those of the compiled boundary ("nchw",
+    "nhwc", None: the model's own)."""
     return [
         SubgraphExtraction(inputs, outputs),
         DeadCodeElimination(),
         ConstantFolding(),
-        LayoutOptimization(channels_first_inputs, channels_first_outputs),
+        LayoutOptimization(input_layout, output_layout),
         IdentityRemoval(),
         BatchNormFolding(),
         AffineFolding(),
