@@ -2,6 +2,8 @@
 #
 #   make demo    compile examples/mnist with CMake + halo_add_model(), run it, and compare its
 #                predictions with ONNX Runtime's
+#   make yolov3  examples/yolov3: the trained detector and YOLOv3 compiled into the C++ detection
+#                app, run on a synthetic image; prints the detections and the drawn image's path
 #   make test    run the test suite (pytest -n 2), with the cross compilers and QEMU it needs
 #   make conformance  the ONNX backend node tests on every runtime, per-op tables
 #   make models  the whole-model tests of every frontend; prints each model's largest error
@@ -22,11 +24,12 @@ JOBS ?= 2
 PYTEST_ARGS ?=
 
 DEMO_DEBS := cmake ninja-build g++
+YOLO_DEBS := $(DEMO_DEBS) libpng-dev
 # The Debian packages each ODLA runtime's build.txt names (`debian` lines): oneDNN, XNNPACK, ...
 RUNTIME_BUILDS := $(sort $(wildcard odla/runtimes/*/build.txt))
 RUNTIMES := $(patsubst odla/runtimes/%/build.txt,%,$(RUNTIME_BUILDS))
 RUNTIME_DEBS := $(shell awk '$$1 == "debian" { for (i = 2; i <= NF; i++) print $$i }' $(RUNTIME_BUILDS))
-TEST_DEBS := $(DEMO_DEBS) g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-riscv64-linux-gnu \
+TEST_DEBS := $(YOLO_DEBS) g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-riscv64-linux-gnu \
              qemu-user binutils-multiarch bazel-bootstrap bazel-rules-java $(RUNTIME_DEBS)
 ARM64_ROOT := $(BUILD)/sysroot-arm64
 ARM64_DEBS := libxnnpack-dev libpthreadpool-dev
@@ -52,7 +55,7 @@ endef
 MODEL_TESTS := test_model_matches_onnxruntime or test_keras_application or test_savedmodel_directory \
                or test_lenet or test_alexnet_shaped or test_ssd_heads or test_ssd_detection_output
 
-.PHONY: demo test conformance models integrations fuzz setup clean
+.PHONY: demo yolov3 test conformance models integrations fuzz setup clean
 
 demo: $(STAMPS)/debs-demo $(VENV)/.installed
 	cmake -S examples/mnist -B $(BUILD)/mnist -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -67,6 +70,19 @@ demo: $(STAMPS)/debs-demo $(VENV)/.installed
 	else \
 	  echo "predictions differ:"; diff $(BUILD)/mnist/halo.txt $(BUILD)/mnist/ort.txt; exit 1; \
 	fi
+
+YOLO_BUILD := $(BUILD)/yolov3
+yolov3: $(STAMPS)/debs-yolov3 $(VENV)/.installed
+	$(VENV)/bin/python examples/yolov3/make_yolov3.py -o $(YOLO_BUILD)/yolov3.onnx
+	cmake -S examples/yolov3 -B $(YOLO_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DHalo_DIR="$$($(VENV)/bin/halo --cmake-dir)" -DYOLOV3_MODEL=yolov3.onnx -DYOLOV3_SIZE=416
+	cmake --build $(YOLO_BUILD) -j $(JOBS)
+	@$(VENV)/bin/python examples/yolov3/shapes.py --seed 3 -o $(YOLO_BUILD)/shapes.png \
+	  > $(YOLO_BUILD)/truth.txt
+	@echo "== the trained detector (true boxes: $$(tr '\n' ';' < $(YOLO_BUILD)/truth.txt))"
+	$(YOLO_BUILD)/yolo_demo $(YOLO_BUILD)/shapes.png --out $(YOLO_BUILD)/detections.png
+	@echo "== YOLOv3 at 416x416 (seeded weights: the boxes mean nothing)"
+	$(YOLO_BUILD)/yolov3_demo $(YOLO_BUILD)/shapes.png --out $(YOLO_BUILD)/yolov3.png --score 0.9
 
 test: setup
 	$(VENV)/bin/python -m pytest -n $(JOBS) --dist loadgroup -q $(PYTEST_ARGS)
@@ -102,6 +118,10 @@ $(ARM64_ROOT)/.packages: toolchains/debian-sysroot.sh | $(STAMPS)/debs-test
 
 $(STAMPS)/debs-demo: Makefile | $(STAMPS)
 	$(call install_debs,$(DEMO_DEBS))
+	@touch $@
+
+$(STAMPS)/debs-yolov3: Makefile | $(STAMPS)
+	$(call install_debs,$(YOLO_DEBS))
 	@touch $@
 
 $(STAMPS)/debs-test: Makefile $(RUNTIME_BUILDS) | $(STAMPS)
