@@ -1,6 +1,7 @@
 """A seeded mutation fuzzer for the four frontends.
 
     python tests/fuzz/fuzz.py --frontend onnx --iterations 2000 --seed 1
+    python tests/fuzz/fuzz.py --frontend all --iterations 100000000 --minutes 10   # 10 min each
 
 Mutant ``i`` of seed ``S`` is always the same file, so a crash is reproduced with
 ``--seed S --start i --iterations 1``. The mutants run in a worker process whose address space
@@ -100,7 +101,15 @@ def _emit(record: dict) -> None:
     sys.stdout.flush()
 
 
-def worker(frontend: str, seed: int, start: int, stop: int, limit: float, crash_dir: Path) -> None:
+def worker(
+    frontend: str,
+    seed: int,
+    start: int,
+    stop: int,
+    limit: float,
+    crash_dir: Path,
+    deadline: float = float("inf"),
+) -> None:
     import numpy as np
     from halo.errors import HaloError
     from mutate import mutate_bytes, mutators
@@ -111,6 +120,8 @@ def worker(frontend: str, seed: int, start: int, stop: int, limit: float, crash_
     signal.signal(signal.SIGALRM, _alarm)
     work = Path(tempfile.mkdtemp(prefix=f"halo-fuzz-{frontend}-"))
     for i in range(start, stop):
+        if time.time() >= deadline:  # --minutes: stop between cases
+            break
         rng = np.random.default_rng([seed, i])
         base = seeds[int(rng.integers(len(seeds)))]
         try:
@@ -176,8 +187,10 @@ def campaign(
     memory_gb: float = 4.0,
     crash_dir: Path | None = None,
     verbose: bool = False,
+    minutes: float | None = None,
 ) -> Report:
-    """Run mutants ``start .. start+iterations`` of ``seed`` through ``frontend``."""
+    """Run mutants ``start .. start+iterations`` of ``seed`` through ``frontend`` (with
+    ``minutes``, those that start before that much time has passed)."""
     crash_dir = crash_dir or Path(tempfile.gettempdir()) / "halo-fuzz-crashes"
     crash_dir.mkdir(parents=True, exist_ok=True)
     report, t0, stop = Report(frontend, seed), time.monotonic(), start + iterations
@@ -187,8 +200,9 @@ def campaign(
         "HALO_MAX_TENSOR_BYTES": "256M",
         "PYTHONPATH": os.pathsep.join([str(HERE), *sys.path]),
     }
+    deadline = time.time() + minutes * 60 if minutes else float("inf")
     nxt = start
-    while nxt < stop:
+    while nxt < stop and time.time() < deadline:
         cmd = [
             sys.executable,
             str(Path(__file__)),
@@ -205,6 +219,8 @@ def campaign(
             str(time_limit),
             "--crash-dir",
             str(crash_dir),
+            "--deadline",
+            str(deadline),
         ]
         proc = subprocess.Popen(
             cmd,
@@ -244,7 +260,11 @@ def _collect(
             break
         line = proc.stdout.readline()
         if not line:
-            why = f"worker died (status {proc.wait()})"
+            status = proc.wait()
+            if status == 0 and current is None:  # stopped at the deadline, between cases
+                sel.close()
+                return nxt
+            why = f"worker died (status {status})"
             break
         rec = json.loads(line)
         if "start" in rec:
@@ -282,11 +302,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--time-limit", type=float, default=10.0, help="seconds per mutant")
     p.add_argument("--memory-gb", type=float, default=4.0, help="address-space cap of the worker")
     p.add_argument("--crash-dir", type=Path, default=None)
+    p.add_argument("--minutes", type=float, default=None, help="stop each frontend after this")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--deadline", type=float, default=float("inf"), help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.worker:
         sys.path.insert(0, str(HERE))
-        worker(a.frontend, a.seed, a.start, a.start + a.iterations, a.time_limit, a.crash_dir)
+        worker(
+            a.frontend,
+            a.seed,
+            a.start,
+            a.start + a.iterations,
+            a.time_limit,
+            a.crash_dir,
+            a.deadline,
+        )
         return 0
     crashes = 0
     for fw in FRONTENDS if a.frontend == "all" else (a.frontend,):
@@ -299,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             memory_gb=a.memory_gb,
             crash_dir=a.crash_dir,
             verbose=True,
+            minutes=a.minutes,
         )
         print(r.line(), flush=True)
         crashes += r.counts[CRASH]
