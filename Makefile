@@ -7,6 +7,8 @@
 #   make test    run the test suite (pytest -n 2), with the cross compilers and QEMU it needs
 #   make conformance  the ONNX backend node tests on every runtime, per-op tables
 #   make models  the whole-model tests of every frontend; prints each model's largest error
+#   make models-demo  the model demo table (models/): 19 architectures built in code, compiled,
+#                run on every runtime, compared with the framework's runtime and timed; README.md
 #   make integrations  build and run examples/mnist through every build integration (CMake, Conan,
 #                Bazel, SCons, each cross target under QEMU): one line per integration
 #   make fuzz    the frontends' seeded mutation fuzzer (FUZZ_ITERATIONS=5000 mutants per frontend)
@@ -99,6 +101,10 @@ models: setup
 	rm -rf $(BUILD)/model_results
 	$(VENV)/bin/python -m pytest -n $(JOBS) -q tests/frontends -k "$(MODEL_TESTS)"
 	$(VENV)/bin/python tests/model_report.py
+
+.PHONY: models-demo
+models-demo: setup
+	$(VENV)/bin/python models/demo.py --readme README.md
 
 integrations: setup
 	$(VENV)/bin/python tests/e2e/integrations.py
