@@ -20,6 +20,8 @@ bool ReadMeta(const std::string& path, Meta* meta, std::string* error) {
     if (!(words >> key)) continue;
     if (key == "classes") {
       for (std::string name; words >> name;) meta->classes.push_back(name);
+    } else if (key == "score") {
+      words >> meta->score;
     } else if (key == "head") {
       Head head;
       words >> head.stride;

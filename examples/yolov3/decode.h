@@ -19,6 +19,7 @@ struct Head {
 struct Meta {
   std::vector<std::string> classes;
   std::vector<Head> heads;
+  float score = 0.5F;  // the detector's score threshold (yolo_demo's --score default)
 };
 
 bool ReadMeta(const std::string& path, Meta* meta, std::string* error);

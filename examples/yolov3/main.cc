@@ -1,7 +1,7 @@
 // Detect objects in an image with the YOLO model that halo_add_model() compiled (the subgraph up
 // to the raw heads, NHWC at the boundary, input dimensions fixed at build time).
 //
-//   yolo_demo IMAGE [--out boxes.png] [--meta detector.meta] [--score 0.5] [--iou 0.45]
+//   yolo_demo IMAGE [--out boxes.png] [--meta detector.meta] [--score S] [--iou 0.45]
 //
 // Reads a PNG or PPM image, letterboxes it to the network size, runs the model, decodes the heads
 // with the anchors, applies class-wise non-maximum suppression and prints one line per detection:
@@ -65,7 +65,7 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   std::string image_path, out_path = "detections.png", meta_path = YOLO_META_FILE;
-  float score = 0.5F, iou = 0.45F;
+  float score = -1, iou = 0.45F;  // score: the .meta file's unless given
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   if (!ReadMeta(meta_path, &meta, &error) || !ReadImage(image_path, &image, &error)) {
     return Fail(error);
   }
+  if (score < 0) score = meta.score;
   std::vector<Tensor> inputs, outputs;
   ReadSignature(&inputs, &outputs);
   if (inputs.size() != 1 || inputs[0].dims.size() != 4 || inputs[0].dims[3] != 3 ||

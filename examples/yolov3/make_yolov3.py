@@ -70,12 +70,14 @@ def with_decoding_tail(
     return onnx.shape_inference.infer_shapes(model)
 
 
-def write_meta(path: Path, classes: Sequence[str], strides: Sequence[int], anchors) -> None:
-    """The `.meta` file the application reads: class names, then per head its stride and anchors."""
-    lines = [
-        "# YOLO detector description: class names, then one line per head (model output order)"
-    ]
+def write_meta(
+    path: Path, classes: Sequence[str], strides: Sequence[int], anchors, score: float = 0.5
+) -> None:
+    """The `.meta` file the application reads: class names, the score threshold, then per head
+    its stride and anchors."""
+    lines = ["# YOLO detector description: classes, score threshold, one line per model output"]
     lines.append("classes " + " ".join(classes))
+    lines.append(f"score {score:g}")
     for stride, pairs in zip(strides, anchors):
         lines.append(f"head {stride} " + " ".join(f"{w:g},{h:g}" for w, h in pairs))
     path.write_text("\n".join(lines) + "\n")

@@ -32,21 +32,25 @@ class Meta:
 
     classes: tuple[str, ...]
     heads: tuple[Head, ...]  # in the order of the model's outputs
+    score: float = 0.5  # the detector's operating threshold (the application's --score default)
 
     @staticmethod
     def read(path: Path) -> Meta:
         classes: list[str] = []
         heads: list[Head] = []
+        score = 0.5
         for line in path.read_text().splitlines():
             words = line.split("#")[0].split()
             if not words:
                 continue
             if words[0] == "classes":
                 classes += words[1:]
+            elif words[0] == "score":
+                score = float(words[1])
             elif words[0] == "head":
                 pairs = [tuple(float(v) for v in w.split(",")) for w in words[2:]]
                 heads.append(Head(int(words[1]), tuple((p[0], p[1]) for p in pairs)))
-        return Meta(tuple(classes), tuple(heads))
+        return Meta(tuple(classes), tuple(heads), score)
 
 
 @dataclass(frozen=True)
@@ -137,11 +141,13 @@ def detect(
     outputs: Sequence[np.ndarray],
     meta: Meta,
     box: Letterbox,
-    score_threshold: float = 0.5,
+    score_threshold: float | None = None,
     iou_threshold: float = 0.45,
 ) -> list[tuple[int, float, tuple[float, float, float, float]]]:
-    """(class, score, (x0, y0, x1, y1) in image pixels) per detection, highest score first."""
-    boxes, scores, classes = decode(outputs, meta, score_threshold)
+    """(class, score, (x0, y0, x1, y1) in image pixels) per detection, highest score first;
+    the score threshold defaults to the detector's (``meta.score``)."""
+    threshold = meta.score if score_threshold is None else score_threshold
+    boxes, scores, classes = decode(outputs, meta, threshold)
     found = []
     for i in nms(boxes, scores, classes, iou_threshold):
         x0, y0, x1, y1 = boxes[i]

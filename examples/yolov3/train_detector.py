@@ -37,6 +37,7 @@ ANCHORS = (((28, 28), (36, 36), (46, 46)), ((13, 13), (18, 18), (23, 23)))
 PER_BOX = 5 + len(shapes.CLASSES)
 BACKBONE = (16, 32, 48, 64, 96)  # channels of the stride-2 convolutions
 ROUTE = 3  # the backbone layer (stride 16) the upsampled branch joins
+SCORE = 0.25  # the operating threshold written to .meta
 
 
 class ConvBN(nn.Module):
@@ -133,7 +134,7 @@ def loss_of(outputs: tuple[torch.Tensor, ...], truths: list) -> torch.Tensor:
 def evaluate(model: Detector, seed: int, count: int) -> float:
     """Recall at IoU 0.5 on fresh images, through the numpy post-processing of the example."""
     meta = postprocess.Meta(
-        shapes.CLASSES, tuple(postprocess.Head(s, a) for s, a in zip(STRIDES, ANCHORS))
+        shapes.CLASSES, tuple(postprocess.Head(s, a) for s, a in zip(STRIDES, ANCHORS)), SCORE
     )
     rng = np.random.default_rng(seed)
     hits = total = 0
@@ -235,6 +236,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--score", type=float, default=SCORE, help="the threshold written to .meta")
     ap.add_argument("-o", "--output", type=Path, default=HERE / "detector.onnx")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
@@ -259,7 +261,7 @@ def main() -> None:
             )
     model.eval()
     onnx.save(to_onnx(model), a.output)
-    write_meta(a.output.with_suffix(".meta"), shapes.CLASSES, STRIDES, ANCHORS)
+    write_meta(a.output.with_suffix(".meta"), shapes.CLASSES, STRIDES, ANCHORS, a.score)
     print(f"wrote {a.output} and {a.output.with_suffix('.meta')}")
 
 
