@@ -77,14 +77,15 @@ YOLO_BUILD := $(BUILD)/yolov3
 yolov3: $(STAMPS)/debs-yolov3 $(VENV)/.installed
 	$(VENV)/bin/python examples/yolov3/make_yolov3.py -o $(YOLO_BUILD)/yolov3.onnx
 	cmake -S examples/yolov3 -B $(YOLO_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
-	  -DHalo_DIR="$$($(VENV)/bin/halo --cmake-dir)" -DYOLOV3_MODEL=yolov3.onnx -DYOLOV3_SIZE=416
+	  -DHalo_DIR="$$($(VENV)/bin/halo --cmake-dir)" -DYOLOV3_MODEL=$(abspath $(YOLO_BUILD))/yolov3.onnx \
+	  -DYOLOV3_SIZE=416
 	cmake --build $(YOLO_BUILD) -j $(JOBS)
-	@$(VENV)/bin/python examples/yolov3/shapes.py --seed 3 -o $(YOLO_BUILD)/shapes.png \
+	@$(VENV)/bin/python examples/yolov3/shapes.py --seed 8 -o $(YOLO_BUILD)/shapes.png \
 	  > $(YOLO_BUILD)/truth.txt
 	@echo "== the trained detector (true boxes: $$(tr '\n' ';' < $(YOLO_BUILD)/truth.txt))"
 	$(YOLO_BUILD)/yolo_demo $(YOLO_BUILD)/shapes.png --out $(YOLO_BUILD)/detections.png
 	@echo "== YOLOv3 at 416x416 (seeded weights: the boxes mean nothing)"
-	$(YOLO_BUILD)/yolov3_demo $(YOLO_BUILD)/shapes.png --out $(YOLO_BUILD)/yolov3.png --score 0.9
+	$(YOLO_BUILD)/yolov3_demo $(YOLO_BUILD)/shapes.png --out $(YOLO_BUILD)/yolov3.png --top 5
 
 test: setup
 	$(VENV)/bin/python -m pytest -n $(JOBS) --dist loadgroup -q $(PYTEST_ARGS)

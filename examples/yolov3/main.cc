@@ -1,12 +1,12 @@
 // Detect objects in an image with the YOLO model that halo_add_model() compiled (the subgraph up
 // to the raw heads, NHWC at the boundary, input dimensions fixed at build time).
 //
-//   yolo_demo IMAGE [--out boxes.png] [--meta detector.meta] [--score S] [--iou 0.45]
+//   yolo_demo IMAGE [--out boxes.png] [--meta detector.meta] [--score S] [--iou 0.45] [--top N]
 //
 // Reads a PNG or PPM image, letterboxes it to the network size, runs the model, decodes the heads
 // with the anchors, applies class-wise non-maximum suppression and prints one line per detection:
 //   detection <class> <score> <x0> <y0> <x1> <y1>
-// then writes a copy of the image with the boxes drawn.
+// (the N best with --top), then writes a copy of the image with the boxes drawn.
 
 #include <cstdio>
 #include <cstdlib>
@@ -66,6 +66,7 @@ int Fail(const std::string& message) {
 int main(int argc, char** argv) {
   std::string image_path, out_path = "detections.png", meta_path = YOLO_META_FILE;
   float score = -1, iou = 0.45F;  // score: the .meta file's unless given
+  long top = 0;                    // 0: every detection
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
@@ -77,10 +78,12 @@ int main(int argc, char** argv) {
       score = std::strtof(argv[++i], nullptr);
     } else if (arg == "--iou" && has_value) {
       iou = std::strtof(argv[++i], nullptr);
+    } else if (arg == "--top" && has_value) {
+      top = std::strtol(argv[++i], nullptr, 10);
     } else if (arg.rfind("--", 0) != 0 && image_path.empty()) {
       image_path = arg;
     } else {
-      return Fail("usage: yolo_demo IMAGE [--out FILE] [--meta FILE] [--score S] [--iou T]");
+      return Fail("usage: yolo_demo IMAGE [--out FILE] [--meta FILE] [--score S] [--iou T] [--top N]");
     }
   }
   if (image_path.empty()) return Fail("usage: yolo_demo IMAGE [--out FILE] [--meta FILE]");
@@ -119,6 +122,10 @@ int main(int argc, char** argv) {
   std::vector<Detection> found = Suppress(Decode(views, meta, score), iou);
   ToImage(box, &found);
   std::printf("detections: %zu\n", found.size());
+  if (top > 0 && found.size() > static_cast<std::size_t>(top)) {
+    found.resize(static_cast<std::size_t>(top));
+    std::printf("the %ld best:\n", top);
+  }
   for (const Detection& d : found) {
     std::printf("detection %s %.4f %.1f %.1f %.1f %.1f\n", meta.classes[d.cls].c_str(), d.score,
                 d.x0, d.y0, d.x1, d.y1);
