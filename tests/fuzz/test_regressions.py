@@ -162,6 +162,11 @@ WINDOWS = {  # zero strides or kernels; attribute lengths that do not match the 
         {"s": np.ones(3, np.float32)},
         "scales/sizes",
     ),
+    "concat_of_scalars": (  # fuzz.py --seed 11, onnx mutant 567: IndexError in the shape rule
+        helper.make_node("Concat", ["s", "s"], ["y"], axis=0),
+        {"s": np.array(1.0, np.float32)},
+        "scalars",
+    ),
     "resize_nan_scale": (
         helper.make_node("Resize", ["x", "", "s"], ["y"]),
         {"s": np.array([1, 1, np.nan, 1], np.float32)},

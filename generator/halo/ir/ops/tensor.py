@@ -101,6 +101,8 @@ def _transpose(a: Transpose, ins: Sequence[Value | None]) -> list[TypeShape]:
 @register_op("Concat", Concat, inputs=(1, 1 << 16), layout=Layout.ALL)
 def _concat(a: Concat, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = _one(ins)
+    if x.rank == 0:
+        raise fail("Concat", "cannot concatenate scalars (rank 0)", ins)
     axis = norm_axis(a.axis, x.rank, "Concat")
     total = 0
     for v in ins:
