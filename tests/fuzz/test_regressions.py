@@ -167,6 +167,16 @@ WINDOWS = {  # zero strides or kernels; attribute lengths that do not match the 
         {"s": np.array(1.0, np.float32)},
         "scalars",
     ),
+    "gather_index_out_of_range": (  # fuzz.py --seed 11, onnx mutant 29104: IndexError when folding
+        helper.make_node("Gather", ["c", "i"], ["y"], axis=0),
+        {"c": np.ones((1, 3), np.float32), "i": np.array([2], np.int64)},
+        "out of range",
+    ),
+    "resize_nan_sizes": (  # fuzz.py --seed 11, onnx mutant 37518: ValueError converting NaN
+        helper.make_node("Resize", ["x", "", "", "z"], ["y"]),
+        {"z": np.array([1, 3, np.nan, 8], np.float32)},
+        "not finite",
+    ),
     "resize_nan_scale": (
         helper.make_node("Resize", ["x", "", "s"], ["y"]),
         {"s": np.array([1, 1, np.nan, 1], np.float32)},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from halo.errors import ModelError
 from halo.ir.ops import tensor as t
 from halo.reference.registry import impl
 
@@ -40,16 +41,24 @@ def _pad(a: t.Pad, x: np.ndarray) -> np.ndarray:
     return np.pad(x, widths, mode={"edge": "edge", "reflect": "reflect", "wrap": "wrap"}[a.mode])
 
 
+def _in_range(op: str, idx: np.ndarray, size: int) -> np.ndarray:
+    """``idx`` with negative indices counted from the end; out-of-range indices are an error."""
+    if idx.size and (idx.min() < -size or idx.max() >= size):
+        bad = idx[(idx < -size) | (idx >= size)].flat[0]
+        raise ModelError(f"{op}: index {bad} is out of range for an axis of size {size}")
+    return np.where(idx < 0, idx + size, idx)
+
+
 @impl("Gather")
 def _gather(a: t.Gather, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
     axis = a.axis % x.ndim
-    return np.take(x, np.where(idx < 0, idx + x.shape[axis], idx), axis=axis)
+    return np.take(x, _in_range("Gather", idx, x.shape[axis]), axis=axis)
 
 
 @impl("GatherElements")
 def _gather_elements(a: t.Gather, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
     axis = a.axis % x.ndim
-    return np.take_along_axis(x, np.where(idx < 0, idx + x.shape[axis], idx), axis=axis)
+    return np.take_along_axis(x, _in_range("GatherElements", idx, x.shape[axis]), axis=axis)
 
 
 @impl("Tile")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from halo.frontends.onnx.context import OnnxNode
 from halo.frontends.onnx.ops_resize_ext import resize_by_matrices
 from halo.frontends.onnx.registry import converter
@@ -114,6 +116,8 @@ def _resize(n: OnnxNode) -> None:
     scales = (
         None if given_scales is None or len(given_scales) == 0 else [float(s) for s in given_scales]
     )
+    if given_sizes is not None and not np.all(np.isfinite(given_sizes)):
+        raise n.fail(f"sizes {list(given_sizes)} are not finite", "give integer sizes")
     sizes = None if given_sizes is None or len(given_sizes) == 0 else [int(s) for s in given_sizes]
     if scales is None and sizes is None:
         raise n.fail("neither scales nor sizes is given")
