@@ -172,12 +172,13 @@ def table(rows: list[Row], head: str) -> str:
     return "\n".join(lines)
 
 
-def write_readme(readme: Path, text: str) -> None:
+def write_readme(readme: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace what stands between the ``begin`` and ``end`` markers of ``readme`` by ``text``."""
     content = readme.read_text()
-    if BEGIN not in content or END not in content:
-        raise SystemExit(f"{readme} has no {BEGIN} ... {END} markers")
-    head, rest = content.split(BEGIN, 1)
-    readme.write_text(f"{head}{BEGIN}\n{text}\n{END}{rest.split(END, 1)[1]}")
+    if begin not in content or end not in content:
+        raise SystemExit(f"{readme} has no {begin} ... {end} markers")
+    head, rest = content.split(begin, 1)
+    readme.write_text(f"{head}{begin}\n{text}\n{end}{rest.split(end, 1)[1]}")
 
 
 def chart(rows: list[Row], head: str, out: Path) -> None:

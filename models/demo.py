@@ -310,11 +310,9 @@ def table(rows: Sequence[Row], runtimes: Sequence[str], head: str, runs: int) ->
 
 
 def write_readme(readme: Path, text: str) -> None:
-    content = readme.read_text()
-    if BEGIN not in content or END not in content:
-        raise SystemExit(f"{readme} has no {BEGIN} ... {END} markers")
-    head, rest = content.split(BEGIN, 1)
-    readme.write_text(f"{head}{BEGIN}\n{text}\n{END}{rest.split(END, 1)[1]}")
+    from run import write_readme  # benchmarks/run.py: its README block, with our markers
+
+    write_readme(readme, text, BEGIN, END)
 
 
 # ---- processes -------------------------------------------------------------------------------

@@ -36,23 +36,36 @@ def unit(n: object, x: str, cin: int, cout: int, stride: int, hw: int) -> str:
     return n.node("Relu", [n.node("Concat", [short, y], axis=1)])
 
 
-def shufflenet_v1(size: int = 224, classes: int = 1000) -> object:
+def shufflenet(
+    name: str,
+    seed: int,
+    stages: list[tuple[int, int]],
+    unit: object,
+    last: int | None = None,
+    size: int = 224,
+    classes: int = 1000,
+) -> object:
+    """The frame both versions share: a 24-channel 3x3/2 stem and 3x3/2 max pooling, stages of
+    (channels, units) whose first unit strides by 2 (``unit(n, x, cin, cout, stride, hw)``, hw
+    its input's size), an optional 1x1 convolution to ``last`` channels, global pooling, fc."""
     from models import Net
 
-    n = Net(11)
+    n = Net(seed)
     y = n.conv_bn("input", 3, 24, 3, 2)
     y = n.node("MaxPool", [y], kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4)
     cin, hw = 24, size // 4
-    for cout, units in ((240, 4), (480, 8), (960, 4)):
+    for cout, units in stages:
         for i in range(units):
-            stride = 2 if i == 0 else 1  # the unit shuffles at hw, then strides
+            stride = 2 if i == 0 else 1
             y, cin, hw = unit(n, y, cin, cout, stride, hw), cout, hw // stride
+    if last:
+        y, cin = n.conv_bn(y, cin, last, 1), last
     y = n.node("Flatten", [n.node("GlobalAveragePool", [y])])
-    return n.model("shufflenet_v1", (1, 3, size, size), n.fc(y, cin, classes))
+    return n.model(name, (1, 3, size, size), n.fc(y, cin, classes))
 
 
 def build(folder: Path) -> Built:
-    return onnx_built(shufflenet_v1(), folder)
+    return onnx_built(shufflenet("shufflenet_v1", 11, [(240, 4), (480, 8), (960, 4)], unit), folder)
 
 
 if __name__ == "__main__":

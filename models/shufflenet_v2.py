@@ -8,7 +8,7 @@ from pathlib import Path
 
 from frameworks import Built, onnx_built
 from onnx import helper
-from shufflenet_v1 import channel_shuffle
+from shufflenet_v1 import channel_shuffle, shufflenet
 
 TITLE = "ShuffleNet v2"
 FRAMEWORK = "ONNX"
@@ -36,28 +36,12 @@ def unit(n: object, x: str, cin: int, cout: int, stride: int, hw: int) -> str:
     else:
         left = n.conv_bn(n.conv_bn(x, cin, cin, 3, 2, group=cin, act=None), cin, half, 1)
         right = branch(n, x, cin, half, 2)
-    return channel_shuffle(n, n.node("Concat", [left, right], axis=1), cout, hw, 2)
-
-
-def shufflenet_v2(size: int = 224, classes: int = 1000) -> object:
-    from models import Net
-
-    n = Net(12)
-    y = n.conv_bn("input", 3, 24, 3, 2)
-    y = n.node("MaxPool", [y], kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4)
-    cin, hw = 24, size // 4
-    for cout, units in ((116, 4), (232, 8), (464, 4)):
-        for i in range(units):
-            hw = hw // 2 if i == 0 else hw
-            y = unit(n, y, cin, cout, 2 if i == 0 else 1, hw)
-            cin = cout
-    y = n.conv_bn(y, cin, 1024, 1)
-    y = n.node("Flatten", [n.node("GlobalAveragePool", [y])])
-    return n.model("shufflenet_v2", (1, 3, size, size), n.fc(y, 1024, classes))
+    return channel_shuffle(n, n.node("Concat", [left, right], axis=1), cout, hw // stride, 2)
 
 
 def build(folder: Path) -> Built:
-    return onnx_built(shufflenet_v2(), folder)
+    stages = [(116, 4), (232, 8), (464, 4)]
+    return onnx_built(shufflenet("shufflenet_v2", 12, stages, unit, last=1024), folder)
 
 
 if __name__ == "__main__":
