@@ -85,6 +85,38 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
         metavar="NAME=FILE.npy",
         help="make a model input a constant with this value (repeatable)",
     )
+    p.add_argument(
+        "--quantize",
+        choices=["int8"],
+        help="post-training quantization: Conv/Gemm layers to int8 (needs --calibration)",
+    )
+    p.add_argument(
+        "--calibration",
+        type=Path,
+        metavar="DIR|FILE.npz",
+        help="calibration inputs: a folder of .npy (one per sample) or .npz (arrays named after "
+        "the inputs) files, or one .npz of stacked samples",
+    )
+    p.add_argument(
+        "--calibration-method",
+        default="minmax",
+        choices=["minmax", "percentile"],
+        help="activation ranges: minmax (default) or percentile (99.99%% of the values)",
+    )
+    p.add_argument(
+        "--quantize-tolerance",
+        type=float,
+        default=0.1,
+        metavar="ERR",
+        help="a layer whose int8 result differs from float32 by more than this relative RMS "
+        "error stays float (default 0.1)",
+    )
+    p.add_argument(
+        "--quantize-report",
+        type=Path,
+        metavar="FILE",
+        help="write the per-layer quantization report (scale, zero point, error) here",
+    )
 
 
 def _load_npy(path: Path, what: str) -> np.ndarray:
@@ -117,6 +149,11 @@ def _options(a: argparse.Namespace, **extra: object) -> CompileOptions:
         layout=a.layout,
         keep_input_layout=a.keep_input_layout,
         keep_output_layout=a.keep_output_layout,
+        quantize=a.quantize,
+        calibration=a.calibration,
+        calibration_method=a.calibration_method,
+        quantize_tolerance=a.quantize_tolerance,
+        quantize_report=a.quantize_report,
         **extra,  # type: ignore[arg-type]
     )
 

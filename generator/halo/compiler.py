@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from halo import calibration
 from halo.codegen import cpp
 from halo.codegen.capabilities import load_capabilities
 from halo.codegen.emit import Generated, banner_lines, generate, write
@@ -19,7 +20,11 @@ from halo.codegen.triton import triton_config
 from halo.errors import OptionError
 from halo.frontends import ImportOptions, load_model
 from halo.ir.graph import Graph, Shape
+from halo.passes.dce import DeadCodeElimination
+from halo.passes.fold import ConstantFolding
 from halo.passes.pipeline import default_pipeline, run_pipeline
+from halo.passes.qdq import QdqFusion
+from halo.passes.quantize import METHODS, LayerReport, Quantization
 
 
 @dataclass(frozen=True)
@@ -39,10 +44,32 @@ class CompileOptions:
     keep_input_layout: bool = False  # with a layout: inputs keep the model's layout
     keep_output_layout: bool = False  # with a layout: outputs keep the model's layout
     max_tensor_bytes: int | None = None  # per-tensor size budget (None: limits.max_tensor_bytes())
+    # post-training quantization (passes/quantize.py): "int8" or None, and its calibration data
+    quantize: str | None = None
+    calibration: Path | None = None
+    calibration_method: str = "minmax"
+    quantize_tolerance: float = 0.1  # largest relative RMS error of a layer kept in int8
+    quantize_report: Path | None = None  # where to write the per-layer report
 
     def __post_init__(self) -> None:
         if self.layout not in (None, "nchw", "nhwc"):
             raise OptionError(f"unknown --layout '{self.layout}'", hint="use nchw or nhwc")
+        if self.quantize not in (None, "int8"):
+            raise OptionError(f"unknown --quantize '{self.quantize}'", hint="use int8")
+        if self.quantize and self.calibration is None:
+            raise OptionError(
+                "--quantize int8 needs calibration inputs",
+                hint="add --calibration DIR (a folder of .npy/.npz samples) or FILE.npz",
+            )
+        if self.calibration is not None and not self.quantize:
+            raise OptionError("--calibration is only used with --quantize int8")
+        if self.calibration_method not in METHODS:
+            raise OptionError(
+                f"unknown --calibration-method '{self.calibration_method}'",
+                hint="use " + " or ".join(METHODS),
+            )
+        if not self.quantize_tolerance > 0:
+            raise OptionError("--quantize-tolerance must be a positive number, e.g. 0.1")
 
     def describe(self) -> list[str]:
         """The options as they affect the output (for the banner): no paths, stable order."""
@@ -62,6 +89,13 @@ class CompileOptions:
             out.append(f"--layout {self.layout}")
         out += ["--keep-input-layout"] * self.keep_input_layout
         out += ["--keep-output-layout"] * self.keep_output_layout
+        if self.quantize and self.calibration is not None:
+            out += [
+                f"--quantize {self.quantize}",
+                f"--calibration <sha256:{calibration.digest(self.calibration)}>",
+                f"--calibration-method {self.calibration_method}",
+                f"--quantize-tolerance {self.quantize_tolerance:g}",
+            ]
         if self.data_as_c:
             out.append("--emit-data-as-c")
         return out
@@ -114,7 +148,28 @@ def import_and_optimize(model: Path, options: CompileOptions, check: bool = Fals
         None if options.keep_output_layout else options.layout,
     )
     run_pipeline(graph, passes, check=check)
+    if options.quantize and options.calibration is not None:
+        quantize(graph, options, check)
     return graph
+
+
+def quantize(graph: Graph, options: CompileOptions, check: bool = False) -> list[LayerReport]:
+    """Quantize the optimized ``graph`` with the options' calibration data; writes the per-layer
+    report to ``options.quantize_report`` when set."""
+    assert options.calibration is not None
+    samples = calibration.load(options.calibration, graph)
+    q = Quantization(samples, options.calibration_method, options.quantize_tolerance)
+    run_pipeline(graph, [q, QdqFusion(), ConstantFolding(), DeadCodeElimination()], check=check)
+    graph.source_files.extend(calibration.files(options.calibration))
+    if options.quantize_report is not None:
+        kept = sum(r.quantized for r in q.report)
+        lines = [
+            f"# {kept} of {len(q.report)} layers in int8 ({len(samples)} samples, "
+            f"{options.calibration_method})"
+        ] + [r.line() for r in q.report]
+        options.quantize_report.parent.mkdir(parents=True, exist_ok=True)
+        options.quantize_report.write_text("\n".join(lines) + "\n")
+    return q.report
 
 
 def compile_graph(graph: Graph, model: Path, options: CompileOptions) -> Generated:

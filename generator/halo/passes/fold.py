@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from halo.ir.graph import Graph, Node, Value, constant
+from halo.ir.ops import OPS
 from halo.passes.base import Pass
 from halo.reference import IMPLS, evaluate
 
@@ -14,6 +15,8 @@ def fold_node(node: Node) -> list[Value] | None:
     """If every operand of ``node`` is a constant, return constant values for its outputs."""
     if node.op not in IMPLS or any(v is not None and not v.is_const for v in node.inputs):
         return None
+    if not OPS[node.op].folds:
+        return None
     if sum(v.size for v in node.outputs) > MAX_FOLD_ELEMENTS:
         return None
     arrays = evaluate(node, [None if v is None else v.data for v in node.inputs])
@@ -23,7 +26,8 @@ def fold_node(node: Node) -> list[Value] | None:
 class ConstantFolding(Pass):
     """Replace every node whose operands are all constants by constants computed with the reference.
 
-    Must not fire on nodes whose output would exceed MAX_FOLD_ELEMENTS elements.
+    Must not fire on nodes whose output would exceed MAX_FOLD_ELEMENTS elements, nor on ops
+    registered with ``folds=False``.
     """
 
     def run(self, graph: Graph) -> bool:

@@ -14,6 +14,7 @@ from halo.passes.dce import DeadCodeElimination
 from halo.passes.fold import ConstantFolding
 from halo.passes.identity import IdentityRemoval
 from halo.passes.layout import LayoutOptimization
+from halo.passes.qdq import QdqFusion
 from halo.passes.subgraph import SubgraphExtraction
 
 
@@ -33,6 +34,7 @@ def default_pipeline(
         IdentityRemoval(),
         BatchNormFolding(),
         AffineFolding(),
+        QdqFusion(),
         ConstantFolding(),
         DeadCodeElimination(),
     ]

@@ -7,9 +7,16 @@ import numpy as np
 from halo.ir.ops import reduce as r
 from halo.reference.registry import impl
 
+
+def _wide(x: np.ndarray):
+    """The accumulator of a sum or mean: float64 for floating inputs (as the runtimes sum), so
+    the result rounds once and does not depend on the order of the additions."""
+    return np.float64 if x.dtype.kind == "f" else None
+
+
 _REDUCERS = {
-    "ReduceMean": lambda x, ax, k: np.mean(x, axis=ax, keepdims=k),
-    "ReduceSum": lambda x, ax, k: np.sum(x, axis=ax, keepdims=k),
+    "ReduceMean": lambda x, ax, k: np.mean(x, axis=ax, keepdims=k, dtype=_wide(x)),
+    "ReduceSum": lambda x, ax, k: np.sum(x, axis=ax, keepdims=k, dtype=_wide(x)),
     "ReduceMax": lambda x, ax, k: np.max(x, axis=ax, keepdims=k),
     "ReduceMin": lambda x, ax, k: np.min(x, axis=ax, keepdims=k),
     "ReduceProd": lambda x, ax, k: np.prod(x, axis=ax, keepdims=k),

@@ -7,5 +7,6 @@
 #include <ODLA/ops/odla_ops_nn.h>
 #include <ODLA/ops/odla_ops_process.h>
 #include <ODLA/ops/odla_ops_ext.h>
+#include <ODLA/ops/odla_ops_quant.h>
 
 #endif /* ODLA_ODLA_OPS_H_ */

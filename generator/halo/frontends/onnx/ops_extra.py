@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from halo.frontends.onnx.context import OnnxNode, onnx_dtype
-from halo.frontends.onnx.ops_nn import _spatial_attrs
+from halo.frontends.onnx.ops_nn import spatial_attrs
 from halo.frontends.onnx.registry import converter
 from halo.ir.graph import Value
 from halo.ir.ops import extra, nn
@@ -96,7 +96,7 @@ def _lp_pool(n: OnnxNode) -> None:
     x = _x(n)
     kernel = n.attrs.ints("kernel_shape")
     p = n.attrs.float("p", 2.0)  # a float attribute in opset 1, an int later
-    strides, dil, pb, pe = _spatial_attrs(n, x, kernel)
+    strides, dil, pb, pe = spatial_attrs(n, x, kernel)
     if n.attrs.int("ceil_mode", 0):  # extra end padding adds zeros, which add nothing
         pe = list(pe)
         for i, k in enumerate(kernel):

@@ -18,7 +18,7 @@ from halo.ir.graph import Value
 from halo.ir.ops import linalg, nn, reduce, tensor
 
 
-def _spatial_attrs(n: OnnxNode, x: Value, kernel: tuple[int, ...]) -> tuple:
+def spatial_attrs(n: OnnxNode, x: Value, kernel: tuple[int, ...]) -> tuple:
     """strides, dilations, pads_begin, pads_end with auto_pad resolved to explicit pads."""
     k = len(kernel)
     strides = n.attrs.ints("strides", None) or (1,) * k
@@ -40,7 +40,7 @@ def _spatial_attrs(n: OnnxNode, x: Value, kernel: tuple[int, ...]) -> tuple:
 def _conv(n: OnnxNode) -> None:
     x, w, b = n.need(0, "X"), n.need(1, "W"), n.input(2)
     kernel = n.attrs.ints("kernel_shape", None) or w.shape[2:]
-    s, d, pb, pe = _spatial_attrs(n, x, kernel)
+    s, d, pb, pe = spatial_attrs(n, x, kernel)
     n.emit("Conv", [x, w, b], nn.Conv(n.attrs.int("group", 1), s, d, pb, pe))
 
 
@@ -75,7 +75,7 @@ def _conv_transpose(n: OnnxNode) -> None:
 def _pool(n: OnnxNode, op: str) -> None:
     x = n.need(0, "input")
     kernel = n.attrs.ints("kernel_shape")
-    s, d, pb, pe = _spatial_attrs(n, x, kernel)
+    s, d, pb, pe = spatial_attrs(n, x, kernel)
     storage_order = n.attrs.int("storage_order", 0)
     ceil = bool(n.attrs.int("ceil_mode", 0))
     include = bool(n.attrs.int("count_include_pad", 0)) if op == "AveragePool" else False

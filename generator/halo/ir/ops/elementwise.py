@@ -10,6 +10,7 @@ from halo.ir.graph import Node, Value
 from halo.ir.ops.registry import (
     InPlace,
     Layout,
+    NoAttrs,
     TypeShape,
     broadcast_shapes,
     fail,
@@ -112,9 +113,9 @@ def _unary_with(
 def _binary(
     op: str, dtypes: Sequence[DType], out: DType | None = None, attrs: type | None = None
 ) -> None:
-    kwargs = {"attrs": attrs} if attrs else {}
-
-    @register_op(op, **kwargs, inputs=2, dtypes=dtypes, layout=Layout.ALL, inplace=InPlace.EITHER)
+    @register_op(
+        op, attrs or NoAttrs, inputs=2, dtypes=dtypes, layout=Layout.ALL, inplace=InPlace.EITHER
+    )
     def infer(a: object, ins: Sequence[Value | None]) -> list[TypeShape]:
         x, y = ins
         assert x is not None and y is not None

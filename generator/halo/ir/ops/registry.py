@@ -58,6 +58,12 @@ class OpDef:
     permute: PermuteFn | None = None
     identity: NodeFn | None = None  # whether a node whose result has its operand's type is a no-op
     flops: NodeFn | None = None  # None: one per result element
+    # whether constant folding may evaluate it: DequantizeLinear of a constant stays, so the
+    # weights keep their integer type and QDQ fusion (passes/qdq.py) can read them
+    folds: bool = True
+    # every result element is a copy of one of operand 0's elements (data movement): the op
+    # commutes with a per-tensor DequantizeLinear, so it can run on the integers
+    moves_data: bool = False
 
 
 OPS: dict[str, OpDef] = {}
@@ -71,6 +77,8 @@ def register_op(
     dtypes: Sequence[DType] | None = None,
     layout: Layout = Layout.FIXED,
     inplace: InPlace = InPlace.NONE,
+    folds: bool = True,
+    moves_data: bool = False,
 ) -> Callable[[InferFn], InferFn]:
     """Decorator registering ``infer`` as the shape/dtype rule of op ``name``."""
     bounds = (inputs, inputs) if isinstance(inputs, int) else inputs
@@ -79,7 +87,9 @@ def register_op(
         if name in OPS:
             raise RuntimeError(f"op {name} registered twice")
         dts = tuple(dtypes) if dtypes else None
-        OPS[name] = OpDef(name, attrs, fn, bounds, dts, layout, inplace)
+        OPS[name] = OpDef(
+            name, attrs, fn, bounds, dts, layout, inplace, folds=folds, moves_data=moves_data
+        )
         return fn
 
     return wrap

@@ -79,7 +79,7 @@ def _one(ins: Sequence[Value | None]) -> Value:
     return x
 
 
-@register_op("Reshape", Reshape, inputs=1, inplace=InPlace.VIEW)
+@register_op("Reshape", Reshape, inputs=1, inplace=InPlace.VIEW, moves_data=True)
 def _reshape(a: Reshape, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = _one(ins)
     size = 1
@@ -90,7 +90,7 @@ def _reshape(a: Reshape, ins: Sequence[Value | None]) -> list[TypeShape]:
     return [(x.dtype, a.shape)]
 
 
-@register_op("Transpose", Transpose, inputs=1)
+@register_op("Transpose", Transpose, inputs=1, moves_data=True)
 def _transpose(a: Transpose, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = _one(ins)
     if sorted(a.perm) != list(range(x.rank)):
@@ -120,7 +120,7 @@ def slice_length(start: int, stop: int, step: int) -> int:
     return max(0, -(-(start - stop) // -step))
 
 
-@register_op("Slice", Slice, inputs=1, layout=Layout.FIRST)
+@register_op("Slice", Slice, inputs=1, layout=Layout.FIRST, moves_data=True)
 def _slice(a: Slice, ins: Sequence[Value | None]) -> list[TypeShape]:
     x = _one(ins)
     if not len(a.starts) == len(a.stops) == len(a.steps) == x.rank or 0 in a.steps:

@@ -5,51 +5,13 @@
 #include <memory>
 
 #include "builder.h"
+#include "conv_checks.h"
 #include "float16.h"
 #include "kernels/conv.h"
 #include "kernels/pool.h"
 
 namespace odla_rt {
 namespace {
-
-// Checks a channels-first float32 input with 1..3 spatial dims; returns the
-// number of spatial dims.
-int spatial_rank(odla_value x, odla_memory_layout layout) {
-  if (layout != ODLA_CHANNELS_FIRST) fail("only ODLA_CHANNELS_FIRST input is supported");
-  if (x->type.dtype != ODLA_FLOAT32) fail("input must be float32, got " + type_str(x->type));
-  const int s = x->type.rank() - 2;
-  if (s < 1 || s > 3) fail("input must have rank 3 to 5, got " + type_str(x->type));
-  return s;
-}
-
-// Reads per-axis parameters; NULL gives `fallback` on every axis.
-void read_axes(const odla_uint32* src, int n, int64_t fallback, int64_t minimum, int64_t* dst,
-               const char* what) {
-  for (int i = 0; i < n; ++i) {
-    dst[i] = src != nullptr ? static_cast<int64_t>(src[i]) : fallback;
-    if (dst[i] < minimum) fail(std::string(what) + " must be >= " + std::to_string(minimum));
-  }
-}
-
-// Checks a spatial output extent against the window arithmetic: for conv
-// and pooling `lo`..`hi` are the floor / ceil forms, for deconv the range
-// that output padding (< stride or dilation) allows.
-void check_extent(int axis, int64_t out, int64_t lo, int64_t hi) {
-  if (out < lo || out > hi || out < 0)
-    fail("output extent " + std::to_string(out) + " of spatial axis " + std::to_string(axis) +
-         " is inconsistent with the window parameters (expected " + std::to_string(lo) +
-         (hi != lo ? ".." + std::to_string(hi) : "") + ")");
-}
-
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
-Dims checked_out(const odla_value_shape& output_dims, int rank, int64_t n, int64_t c) {
-  const Dims out = to_dims(output_dims, "output_dims");
-  if (static_cast<int>(out.size()) != rank || out[0] != n || out[1] != c)
-    fail("output_dims " + dims_str(out) + " do not match batch " + std::to_string(n) +
-         " and channels " + std::to_string(c));
-  return out;
-}
 
 odla_value build_conv(bool transposed, odla_value input, odla_memory_layout input_layout,
                       odla_uint32 group, odla_value kernel, odla_memory_layout kernel_layout,
@@ -67,47 +29,18 @@ odla_value build_conv(bool transposed, odla_value input, odla_memory_layout inpu
   odla_value x = operand(input, "input");
   odla_value w = operand(kernel, "kernel");
   odla_value b = optional_operand(bias, "bias");
-  const int s = spatial_rank(x, input_layout);
+  const int s = spatial_rank(x, input_layout, is_float32, "float32");
   if (kernel_layout != (transposed ? ODLA_IOS : ODLA_OIS))
     fail(transposed ? "kernel layout must be ODLA_IOS" : "kernel layout must be ODLA_OIS");
   if (w->type.dtype != ODLA_FLOAT32 || w->type.rank() != s + 2)
     fail("kernel must be float32 of the input's rank, got " + type_str(w->type));
-  if (group == 0) fail("group must be >= 1");
   const Dims& in = x->type.dims;
   const Dims& k = w->type.dims;
   odla_ref::ConvParams p;
-  p.spatial = s;
-  p.batch = in[0];
-  p.in_channels = in[1];
-  p.group = group;
-  p.out_channels = transposed ? k[1] * group : k[0];
-  const int64_t kernel_in = transposed ? k[0] : k[1] * group;
-  if (kernel_in != p.in_channels || p.out_channels % group != 0 || p.in_channels % group != 0)
-    fail("kernel " + dims_str(k) + " does not fit input " + dims_str(in) + " with group " +
-         std::to_string(group));
+  const Dims out = conv_geometry(transposed, in, k, s, group, strides, dilations, pads_front,
+                                 pads_back, output_dims, &p);
   if (b != nullptr && (b->type.dtype != ODLA_FLOAT32 || b->type.numel() != p.out_channels))
     fail("bias must be float32 with " + std::to_string(p.out_channels) + " elements");
-  const Dims out = checked_out(output_dims, s + 2, p.batch, p.out_channels);
-  for (int i = 0; i < s; ++i) {
-    p.in_dims[i] = in[i + 2];
-    p.out_dims[i] = out[i + 2];
-    p.kernel[i] = k[i + 2];
-  }
-  read_axes(strides, s, 1, 1, p.strides, "strides");
-  read_axes(dilations, s, 1, 1, p.dilations, "dilations");
-  read_axes(pads_front, s, 0, 0, p.pads_front, "paddings");
-  int64_t back[odla_ref::kMaxSpatial];
-  read_axes(pads_back, s, 0, 0, back, "paddings");
-  for (int i = 0; i < s; ++i) {
-    const int64_t span = p.dilations[i] * (p.kernel[i] - 1) + 1;
-    if (transposed) {
-      const int64_t base = (p.in_dims[i] - 1) * p.strides[i] - p.pads_front[i] - back[i] + span;
-      check_extent(i, p.out_dims[i], base, base + std::max(p.strides[i], p.dilations[i]) - 1);
-    } else {
-      const int64_t e = floor_div(p.in_dims[i] + p.pads_front[i] + back[i] - span, p.strides[i]) + 1;
-      check_extent(i, p.out_dims[i], e, e);
-    }
-  }
   NodeOptions options;
   options.params = p;
   options.scratch_bytes =
@@ -143,7 +76,7 @@ odla_value build_pool(bool is_max, odla_value input, odla_memory_layout layout,
                       const odla_uint32* dilations, bool include_pad,
                       const odla_value_shape& output_dims, const odla_value_id id) {
   odla_value x = operand(input, "input");
-  const int s = spatial_rank(x, layout);
+  const int s = spatial_rank(x, layout, is_float32, "float32");
   if (window == nullptr) fail("window_dims is NULL");
   const Dims& in = x->type.dims;
   odla_ref::PoolParams p;

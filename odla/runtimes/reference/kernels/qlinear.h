@@ -1,0 +1,73 @@
+// Quantized convolution (ONNX QLinearConv; channels first, 1..3 spatial
+// dims) and matrix product (ONNX QLinearMatMul) on the integer GEMM of
+// qgemm.h (convolutions with few output channels per group, such as depthwise
+// ones, run a direct loop instead).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/conv.h"
+#include "kernels/qgemm.h"
+
+namespace odla_ref {
+
+// Everything about a QLinearConv that is known when it is built: geometry,
+// zero points in the GEMM's canonical form (activations uint8, weights int8),
+// the packed constant weights and the per-channel requantization.
+struct QConvPlan {
+  ConvParams p;
+  bool x_signed = false;  // input int8 (read as x ^ 0x80, zero point + 128)
+  bool y_signed = false;  // output int8
+  int32_t x_zero = 0;     // canonical (uint8) input zero point
+  int32_t x_pad = 0;      // the input's own byte for a padded position (its zero point)
+  float y_zero = 0, lo = 0, hi = 255;
+  bool direct = false;
+  bool any_w_zero = false;
+  // per output channel
+  std::vector<int32_t> w_zero;  // canonical (int8 form) weight zero point
+  std::vector<int32_t> offset;  // -x_zero * sum_k w + K * x_zero * w_zero (bias added per call)
+  std::vector<float> mul;       // (x_scale * w_scale) / y_scale
+  std::vector<QPackedA> groups;        // GEMM path: one packed A per group
+  std::vector<int16_t> centered;       // direct path: w - w_zero, [C_out][K]
+};
+
+// Builds the plan. weight: [C_out, C_in/group, k...] bytes (int8 when
+// !w_unsigned); w_zero (C_out entries, the weights' own values) and
+// mul (C_out entries) per channel; x_zero and y_zero in the tensors' own types.
+QConvPlan plan_qconv(const ConvParams& p, bool x_signed, int32_t x_zero, const uint8_t* weight,
+                     bool w_unsigned, const std::vector<int32_t>& w_zero,
+                     const std::vector<float>& mul, bool y_signed, int32_t y_zero);
+
+size_t qconv_workspace_bytes(const QConvPlan& plan);
+
+// input [N, C_in, in...] and output [N, C_out, out...] bytes; bias int32
+// [C_out] or null; workspace of qconv_workspace_bytes(plan) bytes (or null:
+// a per-thread buffer).
+void qconv(const QConvPlan& plan, const uint8_t* input, const int32_t* bias, uint8_t* output,
+           void* workspace);
+
+// A QLinearMatMul with a constant b [K, N]: the GEMM computes y^T = b^T * a^T,
+// so b^T is its packed constant operand and each row of a one column.
+struct QMatMulPlan {
+  int64_t k = 0, n = 0;
+  bool a_signed = false, y_signed = false;
+  int32_t a_zero = 0;  // canonical (uint8)
+  float y_zero = 0, lo = 0, hi = 255;
+  bool any_b_zero = false;
+  QPackedA b;                   // b^T, [N x K], int8 form
+  std::vector<int32_t> b_zero;  // canonical, per column of b
+  std::vector<int32_t> offset;  // -a_zero * sum_k b + K * a_zero * b_zero (bias added per call)
+  std::vector<float> mul;       // per column of b
+};
+
+QMatMulPlan plan_qmatmul(int64_t k, int64_t n, bool a_signed, int32_t a_zero, const uint8_t* b,
+                         bool b_unsigned, const std::vector<int32_t>& b_zero,
+                         const std::vector<float>& mul, bool y_signed, int32_t y_zero);
+size_t qmatmul_workspace_bytes(const QMatMulPlan& plan, int64_t m);
+// a [m, K] bytes, bias int32 [N] or null, y [m, N] bytes.
+void qmatmul(const QMatMulPlan& plan, const uint8_t* a, int64_t m, const int32_t* bias,
+             uint8_t* y, void* workspace);
+
+}  // namespace odla_ref

@@ -1,0 +1,168 @@
+"""Integer kernels (QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul) against ONNX
+Runtime, bit for bit, on every runtime and on the emulator (the numpy reference)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from onnx import helper
+from onnx_util import halo_run, make_model, ort_run
+
+pytestmark = pytest.mark.ops
+
+R = np.random.default_rng(11)
+U8, S8 = np.uint8, np.int8
+
+
+def _q(dtype, *shape: int) -> np.ndarray:
+    info = np.iinfo(dtype)
+    return R.integers(info.min, info.max + 1, shape, dtype=dtype)
+
+
+def _scale(*shape: int, lo: float = 0.002, hi: float = 0.02) -> np.ndarray:
+    return R.uniform(lo, hi, shape).astype(np.float32)
+
+
+@dataclass
+class Case:
+    id: str
+    node: dict
+    inputs: dict[str, np.ndarray]
+    inits: dict[str, np.ndarray] = field(default_factory=dict)
+    opset: int = 13
+
+    def model(self):
+        n = helper.make_node(**self.node)
+        return make_model(
+            [n], self.inputs, list(n.output), self.inits, self.opset, name=self.id.replace("-", "_")
+        )
+
+
+def _qconv(id_: str, xt, wt, x_shape, w_shape, per_channel=True, bias=True, **attrs) -> Case:
+    cout = w_shape[0]
+    ws = _scale(cout) if per_channel else _scale(1).reshape(())
+    inits = {
+        "xs": np.array(0.03, np.float32),
+        "xz": np.array(9 if xt is U8 else -5, xt),
+        "w": _q(wt, *w_shape),
+        "ws": ws,
+        "wz": np.zeros(ws.shape, wt) if wt is S8 else np.full(ws.shape, 128, wt),
+        "ys": np.array(0.4, np.float32),
+        "yz": np.array(120 if xt is U8 else 3, xt),
+    }
+    names = ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz"]
+    if bias:
+        inits["b"] = R.integers(-3000, 3000, (cout,), dtype=np.int32)
+        names.append("b")
+    return Case(
+        id_,
+        dict(op_type="QLinearConv", inputs=names, outputs=["y"], **attrs),
+        {"x": _q(xt, *x_shape)},
+        inits,
+    )
+
+
+CASES = [
+    _qconv("qconv-u8-per-channel-pad", U8, S8, (1, 8, 12, 12), (16, 8, 3, 3), pads=[1, 1, 1, 1]),
+    _qconv(
+        "qconv-u8-stride2", U8, S8, (2, 6, 11, 13), (5, 6, 3, 3), strides=[2, 2], pads=[1, 0, 1, 2]
+    ),
+    _qconv("qconv-s8-dilated", S8, S8, (1, 4, 14, 14), (8, 4, 3, 3), dilations=[2, 2]),
+    _qconv("qconv-u8-grouped", U8, S8, (1, 8, 9, 9), (12, 4, 3, 3), group=2, pads=[1, 1, 1, 1]),
+    _qconv(
+        "qconv-u8-depthwise",
+        U8,
+        S8,
+        (1, 16, 10, 10),
+        (16, 1, 3, 3),
+        group=16,
+        pads=[1, 1, 1, 1],
+        bias=False,
+    ),
+    _qconv(
+        "qconv-u8-pointwise-per-tensor", U8, S8, (1, 32, 7, 7), (24, 32, 1, 1), per_channel=False
+    ),
+    _qconv("qconv-u8-uint8-weights", U8, U8, (1, 3, 8, 8), (4, 3, 3, 3), per_channel=False),
+    _qconv("qconv-s8-1d", S8, S8, (1, 5, 20), (7, 5, 3), pads=[2, 2]),
+    Case(
+        "qmatmul-u8-per-column",
+        dict(
+            op_type="QLinearMatMul",
+            outputs=["y"],
+            inputs=["a", "as", "az", "b", "bs", "bz", "ys", "yz"],
+        ),
+        {"a": _q(U8, 2, 3, 40)},
+        {
+            "as": np.array(0.05, np.float32),
+            "az": np.array(100, U8),
+            "b": _q(S8, 40, 24),
+            "bs": _scale(24),
+            "bz": np.zeros(24, S8),
+            "ys": np.array(0.7, np.float32),
+            "yz": np.array(128, U8),
+        },
+        opset=21,
+    ),
+    Case(
+        "qmatmul-s8",
+        dict(
+            op_type="QLinearMatMul",
+            outputs=["y"],
+            inputs=["a", "as", "az", "b", "bs", "bz", "ys", "yz"],
+        ),
+        {"a": _q(S8, 5, 64)},
+        {
+            "as": np.array(0.05, np.float32),
+            "az": np.array(-3, S8),
+            "b": _q(S8, 64, 10),
+            "bs": np.array(0.01, np.float32),
+            "bz": np.array(0, S8),
+            "ys": np.array(0.3, np.float32),
+            "yz": np.array(-10, S8),
+        },
+    ),
+    Case(
+        "quantize-per-axis-ties",
+        dict(op_type="QuantizeLinear", inputs=["x", "s", "z"], outputs=["y"], axis=1),
+        # x / s lands on .5 ties (2.5 -> 2, 3.5 -> 4, -2.5 -> -2) and beyond the int8 range
+        {"x": np.array([[1.25, 0.875, -1.25, 90.0], [1.75, 0.625, -0.75, -90.0]], np.float32)},
+        {"s": np.array([0.5, 0.25, 0.5, 0.125], np.float32), "z": np.array([0, 1, -1, 3], S8)},
+    ),
+    Case(
+        "quantize-u8-per-tensor",
+        dict(op_type="QuantizeLinear", inputs=["x", "s", "z"], outputs=["y"]),
+        {"x": R.standard_normal((3, 17)).astype(np.float32) * 3},
+        {"s": np.array(0.02, np.float32), "z": np.array(128, U8)},
+    ),
+    Case(
+        "dequantize-per-axis",
+        dict(op_type="DequantizeLinear", inputs=["x", "s", "z"], outputs=["y"], axis=0),
+        {"x": _q(S8, 3, 5, 2)},
+        {"s": _scale(3), "z": np.array([0, -7, 100], S8)},
+    ),
+    Case(
+        "dequantize-int32",
+        dict(op_type="DequantizeLinear", inputs=["x", "s"], outputs=["y"]),
+        {"x": R.integers(-(2**20), 2**20, (6, 4), dtype=np.int32)},
+        {"s": np.array(0.001, np.float32)},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_integer_op_matches_onnxruntime(case: Case, runtime: str, tmp_path) -> None:
+    model = case.model()
+    [expected] = ort_run(model, case.inputs)
+    [got] = halo_run(model, case.inputs, tmp_path, runtime)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("case", CASES[:3] + CASES[8:9], ids=lambda c: c.id)
+def test_emulator_is_bit_exact(case: Case, tmp_path) -> None:
+    model = case.model()
+    [expected] = ort_run(model, case.inputs)
+    [got] = halo_run(model, case.inputs, tmp_path, "emulator")
+    np.testing.assert_array_equal(got, expected)
