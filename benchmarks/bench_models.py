@@ -1,6 +1,7 @@
 """The benchmark models, built in code with fixed seeds (no downloads).
 
-ONNX (onnx.helper, the ``Net`` DSL of tests/models.py): ResNet-50 v1, MobileNetV2, YOLOv3 at
+ONNX (onnx.helper, the ``Net`` DSL of tests/models.py): ResNet-50 v1 (also quantized to int8 by
+ONNX Runtime's quantize_static), MobileNetV2, YOLOv3 at
 416x416 (Darknet-53 and three detection heads, 80 classes), a 2-layer BERT encoder. TFLite: the
 Keras MobileNetV2 and ResNet50 applications (``weights=None``, seeded) through the TFLite converter.
 """
@@ -20,7 +21,7 @@ from onnx import TensorProto, helper, numpy_helper
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from models import Net, mobilenet_v2  # noqa: E402
-from onnx_util import IR_VERSION  # noqa: E402
+from onnx_util import IR_VERSION, ort_quantize  # noqa: E402
 
 
 def _finish(
@@ -59,6 +60,18 @@ def resnet50(seed: int = 0, size: int = 224, classes: int = 1000) -> onnx.ModelP
     y = n.fc(y, 2048, classes)
     x = helper.make_tensor_value_info("input", TensorProto.FLOAT, (1, 3, size, size))
     return _finish(n, "resnet50", [x], [y], 13)
+
+
+def resnet50_int8() -> onnx.ModelProto:
+    """ResNet-50 as ONNX Runtime's quantize_static writes it: QDQ, uint8 activations, per-channel
+    int8 weights (the u8 x s8 form both engines run on VNNI), min-max calibration on 8 seeded
+    images."""
+    import tempfile
+
+    rng = np.random.default_rng(1)
+    samples = [rng.standard_normal((1, 3, 224, 224)).astype(np.float32) for _ in range(8)]
+    with tempfile.TemporaryDirectory() as tmp:
+        return ort_quantize(resnet50(), Path(tmp), samples, "QUInt8")
 
 
 def _dark(n: Net, x: str, cin: int, cout: int, k: int, stride: int = 1) -> str:
@@ -169,6 +182,7 @@ def _keras_tflite(app: str, path: Path) -> None:
 
 ONNX_MODELS: dict[str, Callable[[], onnx.ModelProto]] = {
     "resnet50": resnet50,
+    "resnet50_int8": resnet50_int8,
     "mobilenet_v2": mobilenet_v2,
     "yolov3": yolov3,
     "bert": bert,

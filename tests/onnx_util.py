@@ -76,3 +76,36 @@ def check(model: onnx.ModelProto, feeds: dict[str, np.ndarray], tmp: Path,
     expected = ort_run(model, feeds)
     actual = halo_run(model, feeds, tmp, **options)
     return assert_close(actual, expected, rtol, atol)
+
+
+def ort_quantize(
+    model: onnx.ModelProto, tmp: Path, samples: list[np.ndarray], activations: str = "QInt8"
+) -> onnx.ModelProto:
+    """The QDQ model ONNX Runtime's quantize_static writes (per-channel int8 weights, activations
+    of type `activations`, min-max calibration on `samples`), after its pre-processing, which
+    folds the batch norms: what a user brings."""
+    from onnxruntime import quantization
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    src, pre, out = tmp / "float.onnx", tmp / "pre.onnx", tmp / "qdq.onnx"
+    onnx.save(model, src)
+    quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)
+    name = model.graph.input[0].name
+
+    class Reader(quantization.CalibrationDataReader):
+        def __init__(self) -> None:
+            self.it = iter({name: s} for s in samples)
+
+        def get_next(self):
+            return next(self.it, None)
+
+    quantization.quantize_static(
+        str(pre),
+        str(out),
+        Reader(),
+        quant_format=quantization.QuantFormat.QDQ,
+        per_channel=True,
+        activation_type=getattr(quantization.QuantType, activations),
+        weight_type=quantization.QuantType.QInt8,
+    )
+    return onnx.load(out)

@@ -11,46 +11,15 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from onnx_util import halo_run, ort_run
+from onnx_util import halo_run, ort_quantize, ort_run
 
 import models
 
 pytestmark = pytest.mark.frontends
-quantization = pytest.importorskip("onnxruntime.quantization")
+pytest.importorskip("onnxruntime.quantization")
 
 ROOT = Path(__file__).resolve().parents[2]
 MNIST = ROOT / "examples" / "mnist"
-
-
-def ort_quantize(
-    model: onnx.ModelProto, tmp: Path, samples: list[np.ndarray], activations: str = "QInt8"
-) -> onnx.ModelProto:
-    """QDQ, per-channel int8 weights, as a user runs it (after ONNX Runtime's pre-processing,
-    which folds the batch norms)."""
-    from onnxruntime.quantization.shape_inference import quant_pre_process
-
-    src, pre, out = tmp / "float.onnx", tmp / "pre.onnx", tmp / "qdq.onnx"
-    onnx.save(model, src)
-    quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)
-    name = model.graph.input[0].name
-
-    class Reader(quantization.CalibrationDataReader):
-        def __init__(self) -> None:
-            self.it = iter({name: s} for s in samples)
-
-        def get_next(self):
-            return next(self.it, None)
-
-    quantization.quantize_static(
-        str(pre),
-        str(out),
-        Reader(),
-        quant_format=quantization.QuantFormat.QDQ,
-        per_channel=True,
-        activation_type=getattr(quantization.QuantType, activations),
-        weight_type=quantization.QuantType.QInt8,
-    )
-    return onnx.load(out)
 
 
 def _images(rng: np.random.Generator, n: int, size: int) -> list[np.ndarray]:

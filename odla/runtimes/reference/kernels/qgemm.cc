@@ -29,7 +29,7 @@ void tile_portable(int64_t kq, const int8_t* __restrict a, const uint8_t* __rest
   std::memcpy(acc, c, sizeof(c));
 }
 
-const QGemmKernel kPortable{Isa::kPortable, kMR, kNR, tile_portable};
+const QGemmKernel kPortable{Isa::kPortable, kMR, kNR, tile_portable, qstore_portable};
 
 const QGemmKernel& choose() {
   const QGemmKernel* k = nullptr;
@@ -190,6 +190,18 @@ void store_tile(const int32_t* acc, int nr, int rows, int cols, int64_t i0, int6
 
 }  // namespace
 
+namespace detail {
+
+void qstore_portable(const int32_t* acc, int nr, int rows, int cols, int64_t i0, int64_t j0,
+                     const QOutput& out) {
+  if (out.y_signed)
+    store_tile<int8_t>(acc, nr, rows, cols, i0, j0, out);
+  else
+    store_tile<uint8_t>(acc, nr, rows, cols, i0, j0, out);
+}
+
+}  // namespace detail
+
 void qgemm(const QPackedA& a, const uint8_t* packed_b, int64_t n, const QOutput& out) {
   const detail::QGemmKernel& kern = detail::qgemm_kernel();
   const int mr = kern.mr, nr = kern.nr;
@@ -204,10 +216,7 @@ void qgemm(const QPackedA& a, const uint8_t* packed_b, int64_t n, const QOutput&
       kern.tile(a.kq, a.block(rb), packed_b + p * a.kq * nr * 4, acc);
       const int rows = static_cast<int>(std::min<int64_t>(mr, a.m - rb * mr));
       const int cols = static_cast<int>(std::min<int64_t>(nr, n - p * nr));
-      if (out.y_signed)
-        store_tile<int8_t>(acc, nr, rows, cols, rb * mr, p * nr, out);
-      else
-        store_tile<uint8_t>(acc, nr, rows, cols, rb * mr, p * nr, out);
+      kern.store(acc, nr, rows, cols, rb * mr, p * nr, out);
     }
   }, grain);
 }

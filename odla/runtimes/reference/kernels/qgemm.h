@@ -20,11 +20,27 @@ namespace detail {
 // panel (see below).
 using QTile = void (*)(int64_t kq, const int8_t* a, const uint8_t* b, int32_t* acc);
 
+}  // namespace detail
+
+struct QOutput;
+
+namespace detail {
+
+// Requantizes one tile's accumulators (acc[r * nr + j], `rows` x `cols` of them) into the
+// output at row i0, column j0 (see QOutput).
+using QStore = void (*)(const int32_t* acc, int nr, int rows, int cols, int64_t i0, int64_t j0,
+                        const QOutput& out);
+
 struct QGemmKernel {
   Isa isa;
   int mr, nr;  // register tile: rows of an A block x columns of a B panel
   QTile tile;
+  QStore store;
 };
+
+// The scalar epilogue (every kernel's fallback for tiles it does not vectorize).
+void qstore_portable(const int32_t* acc, int nr, int rows, int cols, int64_t i0, int64_t j0,
+                     const QOutput& out);
 
 const QGemmKernel* qgemm_kernel_portable();
 const QGemmKernel* qgemm_kernel_avx2();
