@@ -172,6 +172,11 @@ WINDOWS = {  # zero strides or kernels; attribute lengths that do not match the 
         {"c": np.ones((1, 3), np.float32), "i": np.array([2], np.int64)},
         "out of range",
     ),
+    "gather_from_scalar": (  # fuzz.py --seed 23, onnx mutant 11883: ZeroDivisionError when folding
+        helper.make_node("Gather", ["c", "i"], ["y"], axis=0),
+        {"c": np.array(1.0, np.float32), "i": np.array([0], np.int64)},
+        "rank >= 1",
+    ),
     "resize_nan_sizes": (  # fuzz.py --seed 11, onnx mutant 37518: ValueError converting NaN
         helper.make_node("Resize", ["x", "", "", "z"], ["y"]),
         {"z": np.array([1, 3, np.nan, 8], np.float32)},

@@ -147,6 +147,8 @@ def _gather(a: Gather, ins: Sequence[Value | None]) -> list[TypeShape]:
     assert x is not None and idx is not None
     if idx.dtype not in INDEX_DTYPES:
         raise fail("Gather", "indices must be int32 or int64", ins)
+    if x.rank == 0:
+        raise fail("Gather", "data must have rank >= 1, got a scalar", ins)
     axis = norm_axis(a.axis, x.rank, "Gather")
     return [(x.dtype, (*x.shape[:axis], *idx.shape, *x.shape[axis + 1 :]))]
 
