@@ -9,6 +9,9 @@
 #     [INPUT_SHAPES <name:1x3x224x224>...]
 #     [INPUTS <name>...] [OUTPUTS <name>...]   # compile the subgraph between these tensors
 #     [LAYOUT nchw|nhwc]              # the layout of image inputs/outputs; default: the model's
+#     [QUANTIZE int8 CALIBRATION <dir or .npz> [CALIBRATION_METHOD minmax|percentile]]
+#                                     # int8 with calibration (the calibration files are inputs
+#                                     # of the build: changing one re-runs the generator)
 #     [EMIT_DATA_AS_C]                # weights as C arrays instead of an ELF object
 #     [OPTIONS <generator option>...])
 #
@@ -119,12 +122,28 @@ function(_halo_generator_options out_var)
     endif()
     list(APPEND options --layout "${arg_LAYOUT}")
   endif()
+  if(arg_QUANTIZE)
+    if(NOT arg_QUANTIZE STREQUAL "int8")
+      message(FATAL_ERROR "halo_add_model(${target}): QUANTIZE must be int8, not '${arg_QUANTIZE}'")
+    endif()
+    if(NOT arg_CALIBRATION)
+      message(FATAL_ERROR "halo_add_model(${target}): QUANTIZE int8 needs CALIBRATION <folder of "
+                          ".npy inputs or an .npz file>")
+    endif()
+    get_filename_component(calibration "${arg_CALIBRATION}" ABSOLUTE)
+    list(APPEND options --quantize int8 --calibration "${calibration}")
+    if(arg_CALIBRATION_METHOD)
+      list(APPEND options --calibration-method "${arg_CALIBRATION_METHOD}")
+    endif()
+  elseif(arg_CALIBRATION OR arg_CALIBRATION_METHOD)
+    message(FATAL_ERROR "halo_add_model(${target}): CALIBRATION goes with QUANTIZE int8")
+  endif()
   set(${out_var} "${options}" PARENT_SCOPE)
 endfunction()
 
 function(halo_add_model target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "EMIT_DATA_AS_C"
-                        "MODEL;WEIGHTS;NAME;RUNTIME;TARGET_TRIPLE;LAYOUT"
+                        "MODEL;WEIGHTS;NAME;RUNTIME;TARGET_TRIPLE;LAYOUT;QUANTIZE;CALIBRATION;CALIBRATION_METHOD"
                         "INPUT_SHAPES;INPUTS;OUTPUTS;OPTIONS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "halo_add_model(${target}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")

@@ -134,3 +134,36 @@ def test_missing_model_is_a_configure_time_error(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "MODEL <file> is required" in result.stderr
+
+
+def test_quantize_int8_with_calibration(host_build: Path) -> None:
+    """QUANTIZE int8 CALIBRATION <.npz>: a second model target in the fixture's build (its runtime
+    is built already); the int8 program classifies within 0.5 points of the float one, and a
+    changed calibration file re-runs the generator."""
+    import numpy as np
+
+    sys.path.insert(0, str(REPO / "examples" / "mnist"))
+    import digits
+
+    source = host_build.parent / "src"
+    images, _ = digits.read(source / "digits_test.bin")
+    np.savez(source / "calibration.npz", input=images[:60])
+    cmakelists = source / "CMakeLists.txt"
+    cmakelists.write_text(cmakelists.read_text() + """
+halo_add_model(mnist_int8_model MODEL mnist.onnx NAME mnist QUANTIZE int8
+               CALIBRATION calibration.npz CALIBRATION_METHOD percentile)
+add_executable(mnist_int8 main.cc)
+target_compile_features(mnist_int8 PRIVATE cxx_std_17)
+target_compile_definitions(mnist_int8
+  PRIVATE MNIST_DIGITS_FILE="${CMAKE_CURRENT_SOURCE_DIR}/digits_test.bin")
+target_link_libraries(mnist_int8 PRIVATE mnist_int8_model)
+""")
+    build(host_build)
+    float_acc = float(run([host_build / "mnist"]).split("accuracy: ")[1].split()[0])
+    int8_acc = float(run([host_build / "mnist_int8"]).split("accuracy: ")[1].split()[0])
+    assert int8_acc >= float_acc - 0.005, (float_acc, int8_acc)
+    assert "QLinearConv" in (host_build / "mnist_int8_model" / "mnist.cc").read_text()
+
+    np.savez(source / "calibration.npz", input=images[60:120])
+    output = build(host_build)
+    assert "HALO: compiling mnist.onnx into mnist.h" in output, output
