@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+import onnx
 from onnx import helper
 from onnx_util import halo_run, make_model, ort_run
 
@@ -166,3 +167,48 @@ def test_emulator_is_bit_exact(case: Case, tmp_path) -> None:
     [expected] = ort_run(model, case.inputs)
     [got] = halo_run(model, case.inputs, tmp_path, "emulator")
     np.testing.assert_array_equal(got, expected)
+
+
+def _residual(a_type, b_type, y_type, relu: bool) -> onnx.ModelProto:
+    """DQ(a) + DQ(b), [Relu], Q: what a quantized residual block writes; HALO fuses it."""
+    nodes = [helper.make_node("DequantizeLinear", ["a", "as", "az"], ["fa"]),
+             helper.make_node("DequantizeLinear", ["b", "bs", "bz"], ["fb"]),
+             helper.make_node("Add", ["fa", "fb"], ["s"])]
+    if relu:
+        nodes.append(helper.make_node("Relu", ["s"], ["r"]))
+    nodes.append(helper.make_node("QuantizeLinear", ["r" if relu else "s", "ys", "yz"], ["y"]))
+    inits = {"as": np.array(0.031, np.float32), "az": np.array(7 if a_type is U8 else -7, a_type),
+             "bs": np.array(0.017, np.float32), "bz": np.array(130 if b_type is U8 else 2, b_type),
+             "ys": np.array(0.043, np.float32), "yz": np.array(100 if y_type is U8 else -3, y_type)}
+    return make_model(nodes, {"a": _q(a_type, 2, 7, 9, 11), "b": _q(b_type, 2, 7, 9, 11)}, ["y"],
+                      inits, 13, name="residual")
+
+
+RESIDUALS = {"u8-relu": (U8, U8, U8, True), "s8": (S8, S8, S8, False),
+             "mixed-relu": (U8, S8, S8, True)}
+
+
+@pytest.mark.parametrize("case", sorted(RESIDUALS))
+def test_fused_residual_add_matches_the_unfused_graph(case: str, runtime: str, tmp_path) -> None:
+    """HALO runs the pattern as one integer op (QLinearAdd) with the float arithmetic of the
+    graph, bit for bit what ONNX Runtime computes node by node (its own QLinearAdd fusion off)."""
+    import onnxruntime as ort
+    from halo.compiler import CompileOptions, import_and_optimize
+
+    a_type, b_type, y_type, relu = RESIDUALS[case]
+    rng = np.random.default_rng(3)
+    feeds = {"a": rng.integers(np.iinfo(a_type).min, np.iinfo(a_type).max + 1, (2, 7, 9, 11),
+                               dtype=a_type),
+             "b": rng.integers(np.iinfo(b_type).min, np.iinfo(b_type).max + 1, (2, 7, 9, 11),
+                               dtype=b_type)}
+    model = _residual(a_type, b_type, y_type, relu)
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+    [expected] = sess.run(None, feeds)
+    onnx.save(model, tmp_path / "residual.onnx")
+    ops = [n.op for n in import_and_optimize(tmp_path / "residual.onnx", CompileOptions()).nodes]
+    assert ops == ["QLinearAdd"], ops
+    for rt in (runtime, "emulator"):
+        [got] = halo_run(model, feeds, tmp_path, rt)
+        np.testing.assert_array_equal(got, expected)

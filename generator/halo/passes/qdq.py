@@ -8,7 +8,7 @@ import numpy as np
 from halo.ir.dtype import DType
 from halo.ir.graph import Graph, Node, Value, constant
 from halo.ir.ops import get_op
-from halo.ir.ops.quant import QRANGE
+from halo.ir.ops.quant import QRANGE, QAdd
 from halo.ir.ops.registry import NoAttrs
 from halo.passes.base import Pass, Uses
 from halo.reference.quant import dequantize
@@ -68,7 +68,11 @@ class QdqFusion(Pass):
             changed = self._sink(graph, dq, Uses(graph)) or changed
         for q in [n for n in graph.nodes if n.op == "QuantizeLinear"]:
             uses = Uses(graph)
-            fused = self._cancel(graph, q, uses) or self._fuse(graph, q, uses)
+            fused = (
+                self._cancel(graph, q, uses)
+                or self._fuse(graph, q, uses)
+                or self._fuse_add(graph, q, uses)
+            )
             changed = changed or fused
         return changed
 
@@ -127,6 +131,38 @@ class QdqFusion(Pass):
         out.producer = node
         graph.nodes[graph.nodes.index(q)] = node
         for dead in (core, act):
+            if dead is not None:
+                graph.nodes.remove(dead)
+        return True
+
+    def _fuse_add(self, graph: Graph, q: Node, uses: Uses) -> bool:
+        """Q([Relu](Add(DQ(a), DQ(b)))) = QLinearAdd(a, b), everything per tensor: the same float
+        arithmetic per element, in one pass over the integers."""
+        ys, yz = _params(q)
+        y = q.operand(0)
+        act = uses.made_by(y, "Relu")
+        if act is not None:
+            if uses.sole_reader(y) is not q:
+                return False
+            y = act.operand(0)
+        add = uses.made_by(y, "Add")
+        if add is None or uses.sole_reader(y) is not (act or q) or ys.size != 1:
+            return False
+        da, db = _dq(add.input(0), uses), _dq(add.input(1), uses)
+        if da is None or db is None or da.operand(1).size != 1 or db.operand(1).size != 1:
+            return False
+        inputs: list[Value | None] = [da.operand(0), *_params(da), db.operand(0), *_params(db)]
+        attrs = QAdd(relu=act is not None)
+        out = q.outputs[0]
+        inputs += [ys, yz]
+        if da.operand(0).shape != db.operand(0).shape:
+            return False
+        if get_op("QLinearAdd").infer(attrs, inputs) != [(out.dtype, out.shape)]:
+            return False
+        node = Node(q.name, "QLinearAdd", inputs, [out], attrs)
+        out.producer = node
+        graph.nodes[graph.nodes.index(q)] = node
+        for dead in (add, act):
             if dead is not None:
                 graph.nodes.remove(dead)
         return True

@@ -105,3 +105,13 @@ def qlinear_matmul(
     if bias is not None:
         acc = acc + bias.astype(np.int64)
     return requantize(acc, multiplier(xs, bs, ys), yz, acc.ndim - 1)
+
+
+@impl("QLinearAdd")
+def qlinear_add(a, x, xs, xz, y, ys, yz, os, oz) -> np.ndarray:
+    """Exactly the unfused DequantizeLinear, DequantizeLinear, Add, [Relu], QuantizeLinear."""
+    whole = Quant()
+    v = dequantize(whole, x, xs, xz) + dequantize(whole, y, ys, yz)
+    if a.relu:
+        v = np.maximum(v, F32(0))
+    return quantize(whole, v, os, oz)

@@ -1,4 +1,5 @@
-"""Quantization ops -> odla_Quantize, odla_Dequantize, odla_QLinearConv, odla_QLinearMatMul."""
+"""Quantization ops -> odla_Quantize, odla_Dequantize, odla_QLinearConv, odla_QLinearMatMul,
+odla_QLinearAdd."""
 
 from __future__ import annotations
 
@@ -44,3 +45,9 @@ def _qmatmul(n: Node, c: LowerContext) -> Call:
     bias = n.inputs[8] if len(n.inputs) > 8 else None
     args = [c.val(v) for v in (x, xs, xz, b, bs, bz, bias, ys, yz)]
     return c.finish(Call("odla_QLinearMatMul", [*args, c.out_shape(), c.out_id()]))
+
+
+@lower("QLinearAdd")
+def _qadd(n: Node, c: LowerContext) -> Call:
+    args = [c.val(v) for v in n.inputs]
+    return c.finish(Call("odla_QLinearAdd", [*args, cpp.boolean(n.attrs.relu), c.out_id()]))

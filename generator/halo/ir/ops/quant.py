@@ -119,6 +119,26 @@ def _qmatmul(a: NoAttrs, ins: Sequence[Value | None]) -> list[TypeShape]:
     return [(_output_params("QLinearMatMul", ins), (*x.shape[:-1], b.shape[1]))]
 
 
+@dataclass(frozen=True)
+class QAdd:
+    """Whether a Relu follows the sum (before the requantization)."""
+
+    relu: bool = False
+
+
+@register_op("QLinearAdd", QAdd, inputs=8, dtypes=QUANT_DTYPES)
+def _qadd(a: QAdd, ins: Sequence[Value | None]) -> list[TypeShape]:
+    """a, a_scale, a_zero, b, b_scale, b_zero, y_scale, y_zero, all per tensor; a and b of one
+    shape: the float sum of the two dequantized operands (then the Relu), quantized."""
+    x, y = ins[0], ins[3]
+    assert x is not None and y is not None
+    if y.dtype not in QUANT_DTYPES or x.shape != y.shape:
+        raise fail("QLinearAdd", "needs two uint8/int8 operands of one shape", [x, y])
+    check_params("QLinearAdd", "a", ins[1], ins[2], 1, (x.dtype,))
+    check_params("QLinearAdd", "b", ins[4], ins[5], 1, (y.dtype,))
+    return [(_output_params("QLinearAdd", ins), x.shape)]
+
+
 @flops_rule("QLinearConv")
 def _qconv_flops(n: Node) -> int:
     return 2 * n.outputs[0].size * int(np.prod(n.operand(3).shape[1:]))

@@ -1,6 +1,6 @@
 /* ODLA integer (int8) operators: linear quantization and the quantized
  * convolution and matrix product (ONNX QuantizeLinear, DequantizeLinear,
- * QLinearConv, QLinearMatMul).
+ * QLinearConv, QLinearMatMul, and the sum of two quantized tensors).
  *
  * A real value r is represented by the integer q with r = scale * (q - zero_point).
  * Scales and zero points are odla_values that must be constants (read when
@@ -80,6 +80,18 @@ extern ODLA_API_EXPORT odla_value ODLA_API_CALL odla_QLinearMatMul(
     odla_value b_scale, odla_value b_zero_point, odla_value bias,
     odla_value output_scale, odla_value output_zero_point,
     odla_value_shape output_dims, const odla_value_id value_id);
+
+/* The sum of two quantized tensors of one shape (uint8 or int8, each with its own
+ * per-tensor scale and zero point), quantized to output_scale/output_zero_point
+ * (the result's type is output_zero_point's), with an optional Relu: per element
+ *   v = (float)(a - a_zp) * a_s + (float)(b - b_zp) * b_s   (two products, one sum;
+ *                                                            no fused multiply-add)
+ *   v = relu ? max(v, 0) : v,   y = saturate(nearbyintf(v / y_s) + (float)y_zp),
+ * i.e. exactly odla_Dequantize, odla_Dequantize, odla_Add, odla_Relu, odla_Quantize. */
+extern ODLA_API_EXPORT odla_value ODLA_API_CALL odla_QLinearAdd(
+    odla_value a, odla_value a_scale, odla_value a_zero_point, odla_value b,
+    odla_value b_scale, odla_value b_zero_point, odla_value output_scale,
+    odla_value output_zero_point, odla_bool relu, const odla_value_id value_id);
 
 #ifdef __cplusplus
 } /* extern "C" */
