@@ -12,6 +12,7 @@
 #     [QUANTIZE int8 CALIBRATION <dir or .npz> [CALIBRATION_METHOD minmax|percentile]]
 #                                     # int8 with calibration (the calibration files are inputs
 #                                     # of the build: changing one re-runs the generator)
+#     [PRECISION fp32|fp16|bf16]      # element type of the Conv/Gemm weights; default: fp32
 #     [EMIT_DATA_AS_C]                # weights as C arrays instead of an ELF object
 #     [OPTIONS <generator option>...])
 #
@@ -138,12 +139,19 @@ function(_halo_generator_options out_var)
   elseif(arg_CALIBRATION OR arg_CALIBRATION_METHOD)
     message(FATAL_ERROR "halo_add_model(${target}): CALIBRATION goes with QUANTIZE int8")
   endif()
+  if(arg_PRECISION)
+    if(NOT arg_PRECISION MATCHES "^(fp32|fp16|bf16)$")
+      message(FATAL_ERROR "halo_add_model(${target}): PRECISION must be fp32, fp16 or bf16, not "
+                          "'${arg_PRECISION}'")
+    endif()
+    list(APPEND options --precision "${arg_PRECISION}")
+  endif()
   set(${out_var} "${options}" PARENT_SCOPE)
 endfunction()
 
 function(halo_add_model target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "EMIT_DATA_AS_C"
-                        "MODEL;WEIGHTS;NAME;RUNTIME;TARGET_TRIPLE;LAYOUT;QUANTIZE;CALIBRATION;CALIBRATION_METHOD"
+                        "MODEL;WEIGHTS;NAME;RUNTIME;TARGET_TRIPLE;LAYOUT;QUANTIZE;CALIBRATION;CALIBRATION_METHOD;PRECISION"
                         "INPUT_SHAPES;INPUTS;OUTPUTS;OPTIONS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "halo_add_model(${target}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")

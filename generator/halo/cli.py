@@ -26,6 +26,7 @@ from halo.compiler import (
 from halo.errors import HaloError, OptionError
 from halo.frontends.limits import parse_bytes, tensor_budget
 from halo.ir.graph import Graph
+from halo.passes.precision import PRECISIONS
 
 
 def _add_compile_options(p: argparse.ArgumentParser) -> None:
@@ -91,6 +92,14 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
         help="post-training quantization: Conv/Gemm layers to int8 (needs --calibration)",
     )
     p.add_argument(
+        "--precision",
+        default="fp32",
+        choices=list(PRECISIONS),
+        help="element type of the Conv/ConvTranspose/Gemm weights: fp32 (default), fp16 or "
+        "bf16 (half the weights' size; computed in bf16 with float32 accumulation where the "
+        "runtime can, e.g. dnnl on AVX512_BF16 CPUs, else in float32)",
+    )
+    p.add_argument(
         "--calibration",
         type=Path,
         metavar="DIR|FILE.npz",
@@ -154,6 +163,7 @@ def _options(a: argparse.Namespace, **extra: object) -> CompileOptions:
         calibration_method=a.calibration_method,
         quantize_tolerance=a.quantize_tolerance,
         quantize_report=a.quantize_report,
+        precision=a.precision,
         **extra,  # type: ignore[arg-type]
     )
 

@@ -23,6 +23,7 @@ from halo.ir.graph import Graph, Shape
 from halo.passes.dce import DeadCodeElimination
 from halo.passes.fold import ConstantFolding
 from halo.passes.pipeline import default_pipeline, run_pipeline
+from halo.passes.precision import PRECISIONS, ReducedPrecision, precision_dtype
 from halo.passes.qdq import QdqFusion
 from halo.passes.quantize import METHODS, LayerReport, Quantization
 
@@ -50,8 +51,17 @@ class CompileOptions:
     calibration_method: str = "minmax"
     quantize_tolerance: float = 0.1  # largest relative RMS error of a layer kept in int8
     quantize_report: Path | None = None  # where to write the per-layer report
+    # the element type of Conv/ConvTranspose/Gemm weights (passes/precision.py): fp32, fp16, bf16
+    precision: str = "fp32"
 
     def __post_init__(self) -> None:
+        precision_dtype(self.precision)  # an unknown name is an OptionError
+        if self.quantize and self.precision != "fp32":
+            raise OptionError(
+                f"--precision {self.precision} and --quantize {self.quantize} both set the "
+                "weights' type",
+                hint="choose one: int8 weights (--quantize) or " + "/".join(PRECISIONS),
+            )
         if self.layout not in (None, "nchw", "nhwc"):
             raise OptionError(f"unknown --layout '{self.layout}'", hint="use nchw or nhwc")
         if self.quantize not in (None, "int8"):
@@ -96,6 +106,8 @@ class CompileOptions:
                 f"--calibration-method {self.calibration_method}",
                 f"--quantize-tolerance {self.quantize_tolerance:g}",
             ]
+        if self.precision != "fp32":
+            out.append(f"--precision {self.precision}")
         if self.data_as_c:
             out.append("--emit-data-as-c")
         return out
@@ -150,6 +162,9 @@ def import_and_optimize(model: Path, options: CompileOptions, check: bool = Fals
     run_pipeline(graph, passes, check=check)
     if options.quantize and options.calibration is not None:
         quantize(graph, options, check)
+    if options.precision != "fp32":
+        # after the pipeline: constant folding would widen the narrowed weights back
+        run_pipeline(graph, [ReducedPrecision(precision_dtype(options.precision))], check=check)
     return graph
 
 

@@ -16,7 +16,6 @@ from halo.codegen.capabilities import Capabilities, check_calls
 from halo.codegen.lower import LOWERINGS, Call, LowerContext
 from halo.codegen.targets import Target
 from halo.errors import UnsupportedError
-from halo.ir.dtype import DType
 from halo.ir.graph import Graph, Value
 from halo.ir.verify import check_attrs
 
@@ -199,7 +198,7 @@ def generate(
     consts = graph.constants()
     if data_as_c:
         for c, v in zip(m.constants, consts):
-            flat = v.array.view(np.uint16) if v.dtype is DType.FLOAT16 else v.array
+            flat = v.array.view(np.uint16) if v.dtype.is_half else v.array  # bit patterns
             c.init = cpp.array_init(v.dtype, flat.reshape(-1).tolist())
         files[f"{name}.data.cc"] = render("data.cc.j2", m=m).encode()
     else:

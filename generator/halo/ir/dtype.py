@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+import ml_dtypes  # bfloat16 for numpy (a dependency of onnx); registers np.dtype("bfloat16")
 import numpy as np
 from numpy.typing import DTypeLike
 
@@ -14,6 +15,7 @@ class DType(Enum):
     FLOAT32 = "float32"
     FLOAT64 = "float64"
     FLOAT16 = "float16"
+    BFLOAT16 = "bfloat16"  # numpy: ml_dtypes.bfloat16 (round to nearest even from float32)
     INT8 = "int8"
     INT16 = "int16"
     INT32 = "int32"
@@ -26,7 +28,7 @@ class DType(Enum):
 
     @property
     def np(self) -> np.dtype:
-        return np.dtype(self.value)
+        return np.dtype(ml_dtypes.bfloat16) if self is DType.BFLOAT16 else np.dtype(self.value)
 
     @property
     def itemsize(self) -> int:
@@ -34,7 +36,12 @@ class DType(Enum):
 
     @property
     def is_float(self) -> bool:
-        return self in (DType.FLOAT16, DType.FLOAT32, DType.FLOAT64)
+        return self in (DType.FLOAT16, DType.BFLOAT16, DType.FLOAT32, DType.FLOAT64)
+
+    @property
+    def is_half(self) -> bool:
+        """A 16-bit float (float16 or bfloat16), stored and written out as its bit pattern."""
+        return self in (DType.FLOAT16, DType.BFLOAT16)
 
     @property
     def is_int(self) -> bool:
@@ -67,6 +74,7 @@ _C_TYPES = {
     DType.FLOAT32: "float",
     DType.FLOAT64: "double",
     DType.FLOAT16: "uint16_t",
+    DType.BFLOAT16: "uint16_t",
     DType.INT8: "int8_t",
     DType.INT16: "int16_t",
     DType.INT32: "int32_t",
@@ -79,4 +87,6 @@ _C_TYPES = {
 }
 
 ALL_DTYPES = tuple(DType)
+# The float types ops compute in; bfloat16 is a storage type only (constants read through a Cast,
+# passes/precision.py), so no op but Cast takes it.
 FLOAT_DTYPES = (DType.FLOAT32, DType.FLOAT64, DType.FLOAT16)

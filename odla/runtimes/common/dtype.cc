@@ -66,6 +66,29 @@ uint16_t double_to_half(double d) {
   return float_to_half(f);
 }
 
+uint16_t float_to_bf16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, sizeof x);
+  if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((x >> 16) | 0x40u);
+  // Round the 16 dropped bits to nearest even; a carry correctly bumps the exponent
+  // (to infinity past the largest finite bfloat16).
+  x += 0x7fffu + ((x >> 16) & 1u);
+  return static_cast<uint16_t>(x >> 16);
+}
+
+uint16_t double_to_bf16(double d) {
+  // As double_to_half: "round to odd" into float keeps the result a single rounding.
+  float f = static_cast<float>(d);
+  if (std::isfinite(d) && std::isfinite(f) && static_cast<double>(f) != d) {
+    if (std::fabs(static_cast<double>(f)) > std::fabs(d)) f = std::nextafter(f, 0.0f);
+    uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    bits |= 1u;
+    std::memcpy(&f, &bits, sizeof f);
+  }
+  return float_to_bf16(f);
+}
+
 bool is_supported(odla_element_type t) { return element_size(t) != 0; }
 
 size_t element_size(odla_element_type t) {
@@ -74,6 +97,7 @@ size_t element_size(odla_element_type t) {
     case ODLA_INT8:
     case ODLA_UINT8: return 1;
     case ODLA_FLOAT16:
+    case ODLA_BFLOAT16:
     case ODLA_INT16:
     case ODLA_UINT16: return 2;
     case ODLA_FLOAT32:
@@ -107,6 +131,10 @@ const char* dtype_name(odla_element_type t) {
 }
 
 void throw_unsupported(odla_element_type t) {
+  if (t == ODLA_BFLOAT16)
+    throw std::invalid_argument(
+        "element type bfloat16 is a storage type only: odla_Cast converts it to and from "
+        "the types ops compute with");
   throw std::invalid_argument(std::string("element type ") + dtype_name(t) +
                               " is not supported by the reference runtime");
 }

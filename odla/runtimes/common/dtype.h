@@ -27,6 +27,18 @@ float half_to_float(uint16_t h);
 uint16_t float_to_half(float f);    // round to nearest even
 uint16_t double_to_half(double d);  // single rounding, nearest even
 
+// bfloat16 (the upper half of a float32) as its bit pattern. A storage type only:
+// odla_Cast converts to and from it, no other op computes with it (visit_dtype
+// rejects it), and element_size() knows it so constants and arguments can hold it.
+inline float bf16_to_float(uint16_t b) {
+  const uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+uint16_t float_to_bf16(float f);    // round to nearest even (NaN stays a quiet NaN)
+uint16_t double_to_bf16(double d);  // single rounding, nearest even
+
 // Compute type and load/store between storage and compute type.
 template <class T>
 struct Num {
