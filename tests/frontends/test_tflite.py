@@ -1,9 +1,11 @@
 """TFLite frontend: models built and converted with TensorFlow in the test session, run by HALO and
-compared with tf.lite.Interpreter; int8 models through ``inspect``; corrupt files as ModelError."""
+compared with tf.lite.Interpreter (float, fp16, dynamic-range and full-integer int8 models);
+corrupt files as ModelError."""
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +15,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 tf = pytest.importorskip("tensorflow")
 
 from halo import cli
-from halo.compiler import CompileOptions
+from halo.compiler import CompileOptions, import_and_optimize
 from halo.errors import OptionError, UnsupportedError
 from halo.frontends import ImportOptions, load_model
-from halo.frontends.tflite import graph_quant, inspect
+from halo.frontends.tflite import inspect
 from halo.frontends.tflite.options import Options
 from halo.frontends.tflite.schema import ACTIVATIONS
 from halo.run import run_model
@@ -262,13 +264,15 @@ def test_dynamic_range_weights(small_cnn, tmp_path: Path) -> None:
     differ by the activation rounding: about 1% of the output's magnitude."""
     path = keras_model(small_cnn, tmp_path / "cnn_dynamic.tflite", "dynamic")
     compare(path, rtol=0.0, atol=3e-2)
-    table = graph_quant(load_model(path))
-    assert table, "the int8 weights should be recorded with their quantization parameters"
-    q = next(iter(table.values()))
-    assert q.scale.dtype == np.float32 and q.zero_point.dtype == np.int64 and np.all(q.scale > 0)
+    raw = load_model(path)
+    assert any(n.op == "DequantizeLinear" and n.operand(0).dtype.value == "int8" for n in raw.nodes)
+    # no integer op takes them (the activations are real): their real values are folded once
+    graph = import_and_optimize(path, CompileOptions())
+    assert not any(n.op == "DequantizeLinear" for n in graph.nodes)
+    assert all(c.dtype.value == "float32" for c in graph.constants())
 
 
-def test_int8_model_parses_and_inspects(small_cnn, tmp_path: Path, capsys) -> None:
+def test_int8_model_inspects(small_cnn, tmp_path: Path) -> None:
     path = keras_model(small_cnn, tmp_path / "cnn_int8.tflite", "int8", (1, 12, 12, 3))
     sg = inspect(path).subgraphs[0]
     details = {d["index"]: d for d in tf.lite.Interpreter(model_path=str(path)).get_tensor_details()}
@@ -288,10 +292,113 @@ def test_int8_model_parses_and_inspects(small_cnn, tmp_path: Path, capsys) -> No
             assert t.quant.scale.size == t.shape[t.quant.axis]
     assert per_axis >= 2  # conv and dense weights are quantized per output channel
     assert any(t.type_name == "INT8" and t.data is None and t.quant for t in sg.tensors)
-    with pytest.raises(UnsupportedError, match="quantized execution is not supported yet"):
+
+
+def normalized_mobilenet_v2(size: int):
+    """MobileNetV2 (width 0.35) whose batch norms hold the statistics of seeded images: with
+    randomize()'s statistics alone the logits hardly depend on the input (top-1 is the same
+    class for every image), which would test the biases only."""
+    tf.keras.utils.set_random_seed(0)
+    model = tf.keras.applications.MobileNetV2(input_shape=(size, size, 3), alpha=0.35,
+                                              weights=None, classifier_activation=None)
+    randomize(model)
+    for layer in model.layers:
+        if isinstance(layer, tf.keras.layers.BatchNormalization):
+            layer.momentum = 0.0  # one training-mode call sets the moving statistics
+    model(np.random.default_rng(4).standard_normal((16, size, size, 3)).astype(np.float32),
+          training=True)
+    return model
+
+
+def int8_tflite(model, path: Path, shape, integer_io: bool) -> Path:
+    """The TFLite converter's full-integer quantization, calibrated on 8 seeded images; with
+    ``integer_io`` the model also takes and returns int8 (no QUANTIZE / DEQUANTIZE ops)."""
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    rng = np.random.default_rng(3)
+    conv.representative_dataset = lambda: (
+        [rng.standard_normal(shape).astype(np.float32)] for _ in range(8))
+    if integer_io:
+        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        conv.inference_input_type = conv.inference_output_type = tf.int8
+    return _save(conv, path)
+
+
+def _int8_inputs(path: Path, count: int) -> list[np.ndarray]:
+    """Seeded images (not the calibration's), quantized with the input's parameters when the
+    model takes int8."""
+    [d] = tf.lite.Interpreter(model_path=str(path)).get_input_details()
+    rng = np.random.default_rng(9)
+    xs = [rng.standard_normal(d["shape"]).astype(np.float32) for _ in range(count)]
+    if d["dtype"] != np.int8:
+        return xs
+    scale, zero = d["quantization"]
+    return [np.clip(np.rint(x / scale) + zero, -128, 127).astype(np.int8) for x in xs]
+
+
+@pytest.mark.parametrize("net,integer_io", [("small_cnn", False), ("mobilenet_v2", True)])
+def test_int8_model_matches_the_interpreter(net: str, integer_io: bool, small_cnn,
+                                            tmp_path: Path) -> None:
+    """Full-integer models run on integer kernels: every convolution and matrix product becomes
+    a QLinear op (nothing left in float), the emulator gives the runtime's integers bit for bit,
+    and both land on TFLite's integers (measured: all equal) or at most one step next to them:
+    TFLite requantizes with a fixed-point multiplier, HALO with the float32 product of the
+    scales, and the small CNN's PReLU and tanh run in float between their Q/DQ pairs, TFLite's
+    in integer arithmetic, so a tie may round the other way."""
+    if net == "small_cnn":
+        model, shape = small_cnn, (1, 12, 12, 3)
+    else:
+        model, shape = normalized_mobilenet_v2(96), (1, 96, 96, 3)
+    path = int8_tflite(model, tmp_path / f"{net}_int8.tflite", shape, integer_io)
+    graph = import_and_optimize(path, CompileOptions())
+    ops = Counter(n.op for n in graph.nodes)
+    assert ops["Conv"] == ops["Gemm"] == 0 and ops["QLinearConv"] >= 2, ops
+    if net == "mobilenet_v2":
+        assert ops["QLinearConv"] == 52 and ops["QLinearAdd"] == 10, ops
+    step = tf.lite.Interpreter(model_path=str(path)).get_output_details()[0]["quantization"][0]
+    step = step or float(inspect(path).subgraphs[0].tensors[
+        _dequantized_output(path)].quant.scale[0])
+    xs = _int8_inputs(path, 3)
+    got = [run_model(path, [x], CompileOptions())[0] for x in xs]
+    emulated = [run_model(path, [x], CompileOptions(runtime="emulator"))[0] for x in xs]
+    off = total = 0
+    for x, g, em in zip(xs, got, emulated):
+        [e] = reference(path, [x])
+        assert g.dtype == e.dtype and g.shape == e.shape
+        np.testing.assert_array_equal(em, g)
+        steps = np.abs(g.astype(np.float64) - e.astype(np.float64)) / (
+            1.0 if g.dtype == np.int8 else step)
+        assert steps.max() <= 1.01, steps.max()
+        off, total = off + int((steps > 0.01).sum()), total + steps.size
+        assert g.argmax() == e.argmax()
+    print(f"{net}: {off} of {total} outputs one step from TFLite's, the rest equal")
+    record("TFLite", f"int8 {net} (TFLite converter, full integer)", "TFLite interpreter",
+           off / total, "fraction of outputs one quantization step off (none further)",
+           "reference")
+
+
+def _dequantized_output(path: Path) -> int:
+    """The int8 tensor the model's DEQUANTIZE reads (the float output's quantized source)."""
+    sg = inspect(path).subgraphs[0]
+    [op] = [o for o in sg.operators if o.op == "DEQUANTIZE" and o.outputs[0] in sg.outputs]
+    return op.inputs[0]
+
+
+def test_int16_activations_are_a_clear_error(tmp_path: Path, capsys) -> None:
+    inp = tf.keras.Input((12, 12, 3), batch_size=1)
+    model = tf.keras.Model(inp, tf.keras.layers.Conv2D(4, 3, activation="relu")(inp))
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    rng = np.random.default_rng(3)
+    conv.representative_dataset = lambda: (
+        [rng.standard_normal((1, 12, 12, 3)).astype(np.float32)] for _ in range(4))
+    conv.target_spec.supported_ops = [
+        tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    path = _save(conv, tmp_path / "cnn_16x8.tflite")
+    with pytest.raises(UnsupportedError, match="16x8 quantization scheme"):
         load_model(path)
     assert cli.main(["info", str(path)]) == 2
-    assert "quantized execution" in capsys.readouterr().err
+    assert "16x8" in capsys.readouterr().err
 
 
 def test_input_shape_override(small_cnn, tmp_path: Path) -> None:

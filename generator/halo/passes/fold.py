@@ -11,11 +11,12 @@ from halo.reference import IMPLS, evaluate
 MAX_FOLD_ELEMENTS = 1 << 22
 
 
-def fold_node(node: Node) -> list[Value] | None:
-    """If every operand of ``node`` is a constant, return constant values for its outputs."""
+def fold_node(node: Node, everything: bool = False) -> list[Value] | None:
+    """If every operand of ``node`` is a constant, return constant values for its outputs (for
+    ops registered with ``folds=False`` only when ``everything``)."""
     if node.op not in IMPLS or any(v is not None and not v.is_const for v in node.inputs):
         return None
-    if not OPS[node.op].folds:
+    if not (OPS[node.op].folds or everything):
         return None
     if sum(v.size for v in node.outputs) > MAX_FOLD_ELEMENTS:
         return None
@@ -27,14 +28,18 @@ class ConstantFolding(Pass):
     """Replace every node whose operands are all constants by constants computed with the reference.
 
     Must not fire on nodes whose output would exceed MAX_FOLD_ELEMENTS elements, nor on ops
-    registered with ``folds=False``.
+    registered with ``folds=False`` unless ``everything``: the fold after QDQ fusion turns the
+    DequantizeLinear of weights that no integer op took into their real values once.
     """
+
+    def __init__(self, everything: bool = False) -> None:
+        self.everything = everything
 
     def run(self, graph: Graph) -> bool:
         changed = False
         kept: list[Node] = []
         for node in graph.nodes:
-            folded = fold_node(node)
+            folded = fold_node(node, self.everything)
             if folded is None:
                 kept.append(node)
                 continue

@@ -35,7 +35,7 @@ def default_pipeline(
         BatchNormFolding(),
         AffineFolding(),
         QdqFusion(),
-        ConstantFolding(),
+        ConstantFolding(everything=True),
         DeadCodeElimination(),
     ]
 

@@ -14,9 +14,12 @@ from halo.frontends.tflite.options import Options
 from halo.frontends.tflite.quant import QuantParams
 from halo.ir.dtype import DType
 from halo.ir.graph import Value, constant
+from halo.ir.ops.quant import Quant
 from halo.ir.ops.tensor import Transpose
 
-QUANTIZED_WEIGHTS = (DType.INT8, DType.UINT8, DType.INT16)
+# integer types whose quantized tensors import as the integers and a DequantizeLinear (int32:
+# biases); the converters see real values, QDQ fusion (passes/qdq.py) makes integer ops of them
+QUANTIZED = (DType.INT8, DType.UINT8, DType.INT32)
 
 
 class ImportState:
@@ -25,14 +28,60 @@ class ImportState:
     def __init__(self, builder: GraphBuilder, sg: SubGraph) -> None:
         self.b = builder
         self.sg = sg
-        self.values: dict[int, Value] = {}
-        self.quant: dict[str, QuantParams] = {}  # value name -> params of dequantized weights
+        self.values: dict[int, Value] = {}  # the tensor itself (the integers, when quantized)
+        self._real: dict[int, Value] = {}  # quantized tensor -> its DequantizeLinear
         self._derived: dict[tuple[int, str], Value] = {}  # (tensor, transform) -> constant
 
-    def lookup(self, index: int, reader: str) -> Value:
+    def quant(self, index: int) -> QuantParams | None:
+        """The parameters of a quantized integer tensor (None for real-valued ones)."""
+        t = self.sg.tensors[index]
+        return t.quant if t.quant is not None and t.dtype in QUANTIZED else None
+
+    def lookup(self, index: int, reader: str, raw: bool = False) -> Value:
+        """The value of tensor ``index``: real (dequantized) unless ``raw``."""
         v = self.values.get(index)
-        if v is not None:
+        if v is None:
+            v = self._constant(index, reader)
+            self.values[index] = v
+        q = None if raw else self.quant(index)
+        if q is None:
             return v
+        real = self._real.get(index)
+        if real is None:
+            real = self.dequantize(v, q, q.axis or 0)
+            self._real[index] = real
+        return real
+
+    def dequantize(self, v: Value, q: QuantParams, axis: int) -> Value:
+        """DequantizeLinear(v) with ``q``'s scales (per tensor, or along ``axis`` of ``v``)."""
+        scale, zero = self._params(v.name, q, v.dtype)
+        return self.b.emit1(
+            "DequantizeLinear", [v, scale, zero], Quant(axis), name=f"{v.name}_real"
+        )
+
+    def quantize(self, real: Value, index: int, q: QuantParams) -> Value:
+        """QuantizeLinear(real) into tensor ``index`` (per tensor: activations)."""
+        t = self.sg.tensors[index]
+        assert t.dtype is not None
+        if q.per_axis:
+            raise UnsupportedError(f"{t.describe()}: per-axis quantized activations")
+        scale, zero = self._params(t.name, q, t.dtype)
+        return self.b.emit1(
+            "QuantizeLinear", [real, scale, zero], Quant(), name=t.name, outputs=[t.name]
+        )
+
+    def _params(self, name: str, q: QuantParams, dtype: DType) -> tuple[Value, Value]:
+        lo, hi = np.iinfo(dtype.np).min, np.iinfo(dtype.np).max
+        if np.any(q.zero_point < lo) or np.any(q.zero_point > hi):
+            raise ModelError(f"tensor '{name}': a zero point lies outside {dtype.value}")
+        if not np.all(q.scale > 0):
+            raise ModelError(f"tensor '{name}': a quantization scale is not positive")
+        shape = () if q.scale.size == 1 else (q.scale.size,)
+        scale = constant(self.b.unique(f"{name}_scale"), q.scale.astype(np.float32).reshape(shape))
+        zero = constant(self.b.unique(f"{name}_zero"), q.zero_point.astype(dtype.np).reshape(shape))
+        return scale, zero
+
+    def _constant(self, index: int, reader: str) -> Value:
         t = self.sg.tensors[index]
         if t.dtype is None or t.is_variable:
             what = (
@@ -50,13 +99,15 @@ class ImportState:
                 "model input nor written by an earlier operator",
                 hint="the operators are not in execution order or the file is corrupt",
             )
-        if t.quant is not None and t.dtype in QUANTIZED_WEIGHTS:
-            data = t.quant.dequantize(data)  # the int8 weights of a float (hybrid) model
-        v = constant(self.b.unique(t.name), data)
-        if t.quant is not None and t.dtype in QUANTIZED_WEIGHTS:
-            self.quant[v.name] = t.quant
-        self.values[index] = v
-        return v
+        return constant(self.b.unique(t.name), data)
+
+    def derived_real(self, index: int, key: str, v: Value, q: QuantParams, axis: int) -> Value:
+        """The DequantizeLinear of the derived constant ``v`` (made once)."""
+        real = self._derived.get((index, key + "_real"))
+        if real is None:
+            real = self.dequantize(v, q, axis)
+            self._derived[(index, key + "_real")] = real
+        return real
 
     def derived(self, index: int, key: str, make: Callable[[], np.ndarray]) -> Value:
         """A constant computed once from tensor ``index`` (e.g. permuted weights)."""
@@ -119,11 +170,15 @@ class TfliteNode:
         v, idx = self.x(i), self.op.inputs[i]
         if v.rank != len(perm):
             raise self.fail(f"operand {i} ({key}) must have rank {len(perm)}, it has {v.shape}")
-        if not v.is_const:
+        raw, q = self.state.lookup(idx, self.where, raw=True), self.state.quant(idx)
+        if not raw.is_const:
             return self.tmp("Transpose", [v], Transpose(tuple(perm)))
-        assert v.data is not None
-        data = v.data
-        return self.state.derived(idx, key, lambda: np.transpose(data, perm))
+        data = raw.array
+        moved = self.state.derived(idx, key, lambda: np.transpose(data, perm))
+        if q is None:
+            return moved
+        # quantized weights: the integers permuted, their scale axis with them
+        return self.state.derived_real(idx, key, moved, q, perm.index(q.axis or 0))
 
     def fail(self, msg: str, hint: str = "") -> UnsupportedError:
         return UnsupportedError(f"{self.where}: {msg}", hint=hint)
@@ -137,7 +192,10 @@ class TfliteNode:
 
     def emit(self, op: str, inputs: Sequence[Value | None], attrs: Any = None) -> list[Value]:
         """Emit the IR node producing this operator's outputs, named after its output tensors."""
-        names = [self.state.sg.tensors[i].name for i in self.op.outputs]
+        names = [
+            t.name + ("_real" if self.state.quant(i) is not None else "")
+            for i, t in ((i, self.state.sg.tensors[i]) for i in self.op.outputs)
+        ]
         outs = self.b.emit(op, inputs, attrs, name=self.name, outputs=names)
         self.bind(*outs)
         return outs
@@ -148,6 +206,9 @@ class TfliteNode:
                 f"{self.where} has {len(self.op.outputs)} outputs, expected {len(values)}"
             )
         for idx, v in zip(self.op.outputs, values):
+            q = self.state.quant(idx)
+            if q is not None and v.dtype is DType.FLOAT32:  # a real result of a quantized tensor
+                v = self.state.quantize(v, idx, q)
             if idx in self.state.values:
                 raise ModelError(
                     f"{self.where} writes {self.state.sg.tensors[idx].describe()}, "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections import defaultdict
 from pathlib import Path
 
@@ -10,13 +9,9 @@ from halo.errors import ModelError, OptionError, UnsupportedError
 from halo.frontends.base import GraphBuilder, ImportOptions
 from halo.frontends.tflite.context import ImportState, TfliteNode
 from halo.frontends.tflite.model import SubGraph, Tensor, TFLiteModel, read_model
-from halo.frontends.tflite.quant import QuantParams
 from halo.frontends.tflite.registry import CONVERTERS
 from halo.ir.dtype import DType
 from halo.ir.graph import Graph
-
-_QUANT_TYPES = (DType.INT8, DType.UINT8, DType.INT16)
-_GRAPH_QUANT: weakref.WeakKeyDictionary[Graph, dict[str, QuantParams]] = weakref.WeakKeyDictionary()
 
 
 def inspect(path: str | Path) -> TFLiteModel:
@@ -24,22 +19,18 @@ def inspect(path: str | Path) -> TFLiteModel:
     return read_model(Path(path))
 
 
-def graph_quant(graph: Graph) -> dict[str, QuantParams]:
-    """Value name -> the quantization parameters its TFLite tensor had (dequantized at import)."""
-    return _GRAPH_QUANT.get(graph, {})
-
-
-def _check_not_quantized(sg: SubGraph) -> None:
-    quantized = [
-        t for t in sg.tensors if t.data is None and t.quant is not None and t.dtype in _QUANT_TYPES
-    ]
-    if quantized:
-        examples = ", ".join(f"'{t.name}' {t.type_name}" for t in quantized[:3])
+def _check_quantized_types(sg: SubGraph) -> None:
+    """int8/uint8 tensors (int32 biases) import as integers and their DequantizeLinear; the
+    16x8 scheme (int16 activations, int64 biases) has no integer kernels here."""
+    wide = [t for t in sg.tensors if t.quant is not None and t.dtype in (DType.INT16, DType.INT64)]
+    if wide:
+        examples = ", ".join(f"'{t.name}' {t.type_name}" for t in wide[:3])
         raise UnsupportedError(
-            f"quantized execution is not supported yet: {len(quantized)} activation tensor(s) are "
-            f"quantized integers ({examples}{' ...' if len(quantized) > 3 else ''})",
-            hint="convert the model with float (or fp16/dynamic-range) weights and float "
-            "activations; halo.frontends.tflite.inspect(path) reads its quantization parameters",
+            f"{len(wide)} tensor(s) are quantized to 16 or 64 bits "
+            f"({examples}{' ...' if len(wide) > 3 else ''}): the 16x8 quantization scheme is "
+            "not supported",
+            hint="convert with int8 activations (the TFLite converter's default full-integer "
+            "mode), dynamic-range or float weights",
         )
 
 
@@ -104,7 +95,7 @@ def _check_outputs(n: TfliteNode) -> None:
 def load(path: Path, options: ImportOptions) -> Graph:
     model = read_model(path)
     sg = model.subgraphs[0]
-    _check_not_quantized(sg)
+    _check_quantized_types(sg)
     _check_supported(sg)
     state = ImportState(GraphBuilder(path.stem), sg)
     _add_inputs(state, options)
@@ -117,7 +108,6 @@ def load(path: Path, options: ImportOptions) -> Graph:
         if not options.input_shapes:
             _check_outputs(node)
     graph = state.b.graph
-    graph.outputs = [state.lookup(i, "the graph outputs") for i in sg.outputs]
+    graph.outputs = [state.lookup(i, "the graph outputs", raw=True) for i in sg.outputs]
     graph.source_files = [path]
-    _GRAPH_QUANT[graph] = state.quant
     return graph

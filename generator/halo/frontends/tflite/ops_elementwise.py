@@ -1,4 +1,4 @@
-"""TFLite elementwise operators, activations and DEQUANTIZE of constant weights."""
+"""TFLite elementwise operators, activations, QUANTIZE and DEQUANTIZE."""
 
 from __future__ import annotations
 
@@ -64,14 +64,16 @@ def _squared_difference(n: TfliteNode) -> None:
 
 @converter("DEQUANTIZE")
 def _dequantize(n: TfliteNode) -> None:
-    """fp16 constants -> float32; int8 constants were dequantized when read (folded at import)."""
-    src = n.x(0)
-    if not src.is_const:
-        raise n.fail(
-            "quantized execution is not supported yet: DEQUANTIZE of a computed tensor",
-            "convert the model without int8 activations",
-        )
-    n.emit("Cast", [src], ew.Cast(DType.FLOAT32))
+    """fp16 -> float32; a quantized operand already reads as its DequantizeLinear."""
+    n.emit("Cast", [n.x(0)], ew.Cast(DType.FLOAT32))
+
+
+@converter("QUANTIZE")
+def _quantize(n: TfliteNode) -> None:
+    """Real (or requantized: read through its DequantizeLinear) -> the output's integers."""
+    if n.state.quant(n.op.outputs[0]) is None:
+        raise n.fail(f"writes {n.output_tensor().describe()}, which has no quantization")
+    n.bind(n.x(0))
 
 
 @converter("GELU")

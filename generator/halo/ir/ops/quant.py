@@ -9,13 +9,23 @@ arithmetic is in reference/quant.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from halo.ir.dtype import DType
 from halo.ir.graph import Node, Value
 from halo.ir.ops.nn import Conv
-from halo.ir.ops.registry import OPS, NoAttrs, TypeShape, fail, flops_rule, register_op
+from halo.ir.ops.registry import (
+    OPS,
+    Layout,
+    NoAttrs,
+    Perm,
+    TypeShape,
+    fail,
+    flops_rule,
+    permute_rule,
+    register_op,
+)
 
 QUANT_DTYPES = (DType.UINT8, DType.INT8)
 QRANGE = {DType.UINT8: (0, 255), DType.INT8: (-128, 127), DType.INT32: (-(2**31), 2**31 - 1)}
@@ -53,7 +63,7 @@ def _per_axis_count(op: str, a: Quant, x: Value, scale: Value | None) -> int:
     return x.shape[a.axis]
 
 
-@register_op("QuantizeLinear", Quant, inputs=3, dtypes=(DType.FLOAT32,))
+@register_op("QuantizeLinear", Quant, inputs=3, dtypes=(DType.FLOAT32,), layout=Layout.FIRST)
 def _quantize(a: Quant, ins: Sequence[Value | None]) -> list[TypeShape]:
     x, scale, zero = ins
     assert x is not None
@@ -69,7 +79,14 @@ def _quantize(a: Quant, ins: Sequence[Value | None]) -> list[TypeShape]:
     return [(zero.dtype, x.shape)]
 
 
-@register_op("DequantizeLinear", Quant, inputs=3, dtypes=(*QUANT_DTYPES, DType.INT32), folds=False)
+@register_op(
+    "DequantizeLinear",
+    Quant,
+    inputs=3,
+    dtypes=(*QUANT_DTYPES, DType.INT32),
+    layout=Layout.FIRST,
+    folds=False,
+)
 def _dequantize(a: Quant, ins: Sequence[Value | None]) -> list[TypeShape]:
     q, scale, zero = ins
     assert q is not None
@@ -137,6 +154,12 @@ def _qadd(a: QAdd, ins: Sequence[Value | None]) -> list[TypeShape]:
     check_params("QLinearAdd", "a", ins[1], ins[2], 1, (x.dtype,))
     check_params("QLinearAdd", "b", ins[4], ins[5], 1, (y.dtype,))
     return [(_output_params("QLinearAdd", ins), x.shape)]
+
+
+@permute_rule("QuantizeLinear", "DequantizeLinear")
+def _quant_permuted(a: Quant, p: Perm) -> tuple[Quant, Perm]:
+    """Elementwise; per-axis scales follow their axis through the transpose."""
+    return replace(a, axis=p[a.axis % len(p)] if p else a.axis), p
 
 
 @flops_rule("QLinearConv")
