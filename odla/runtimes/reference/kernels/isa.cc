@@ -3,6 +3,13 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#define ODLA_ISA_AMX_LINUX 1
+#endif
+
 namespace odla_ref {
 
 const char* isa_name(Isa isa) {
@@ -52,6 +59,34 @@ Isa choose() {
 Isa active_isa() {
   static const Isa isa = choose();
   return isa;
+}
+
+namespace {
+
+bool amx_requested() {
+  const char* env = std::getenv("ODLA_ISA");
+  return env == nullptr || std::strcmp(env, "amx") == 0;
+}
+
+#if defined(ODLA_ISA_AMX_LINUX)
+// CPUID leaf 7: EDX bit 24 AMX-TILE, bit 25 AMX-INT8; then the kernel's permission for the
+// tile data state (XFEATURE_XTILEDATA = 18), process-wide.
+bool amx_granted() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+  if ((d & (1u << 24)) == 0 || (d & (1u << 25)) == 0) return false;
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+}
+#else
+bool amx_granted() { return false; }
+#endif
+
+}  // namespace
+
+bool amx_int8_available() {
+  static const bool ok = amx_requested() && active_isa() == Isa::kAvx512 && amx_granted();
+  return ok;
 }
 
 }  // namespace odla_ref

@@ -21,4 +21,11 @@ bool isa_available(Isa isa);
 // it (portable at worst). Read once, at the first call.
 Isa active_isa();
 
+// Whether the int8 GEMM may use AMX (tdpbusd; x86-64 Linux): the CPU has
+// AMX-TILE and AMX-INT8, the OS grants this process the tile data state
+// (arch_prctl ARCH_REQ_XCOMP_PERM, requested here), and ODLA_ISA is unset or
+// "amx" (ODLA_ISA=amx runs every other kernel as the best available ISA, like
+// an unset ODLA_ISA; any other value keeps AMX off). Checked once.
+bool amx_int8_available();
+
 }  // namespace odla_ref

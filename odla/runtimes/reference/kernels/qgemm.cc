@@ -3,9 +3,9 @@
 #include "kernels/qgemm.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 
+#include "kernels/aligned_buffer.h"
 #include "kernels/parallel.h"
 
 namespace odla_ref {
@@ -29,13 +29,13 @@ void tile_portable(int64_t kq, const int8_t* __restrict a, const uint8_t* __rest
   std::memcpy(acc, c, sizeof(c));
 }
 
-const QGemmKernel kPortable{Isa::kPortable, kMR, kNR, tile_portable, qstore_portable};
+const QGemmKernel kPortable{"portable", kMR,     kNR,     4,       false,
+                            tile_portable, qstore_portable, qpack_rows_portable,
+                            nullptr, nullptr};
 
 const QGemmKernel& choose() {
-  const QGemmKernel* k = nullptr;
-  const Isa isa = active_isa();
-  if (isa == Isa::kAvx512) k = qgemm_kernel_vnni();
-  if (k == nullptr && (isa == Isa::kAvx512 || isa == Isa::kAvx2)) k = qgemm_kernel_avx2();
+  const QGemmKernel* k = qgemm_kernel_amx();
+  if (k == nullptr && active_isa() == Isa::kAvx512) k = qgemm_kernel_vnni();
   return k != nullptr ? *k : kPortable;
 }
 
@@ -48,142 +48,180 @@ const QGemmKernel& qgemm_kernel() {
   return k;
 }
 
+void qpack_rows_portable(const uint8_t* const* rows, int64_t k, int64_t kq, int64_t j0,
+                         int cols, int nr, uint8_t flip, uint8_t xor_out, uint8_t* panel,
+                         int32_t* sums) {
+  std::memset(panel, 0, static_cast<size_t>(kq * nr * 4));
+  for (int64_t kk = 0; kk < k; ++kk) {
+    const uint8_t* src = rows[kk] + j0;
+    uint8_t* d = panel + (kk / 4) * nr * 4 + kk % 4;
+    for (int j = 0; j < cols; ++j) d[j * 4] = src[j] ^ flip ^ xor_out;
+  }
+  if (sums == nullptr) return;
+  for (int j = 0; j < cols; ++j) sums[j] = 0;
+  for (int64_t kk = 0; kk < k; ++kk) {
+    const uint8_t* src = rows[kk] + j0;
+    for (int j = 0; j < cols; ++j) sums[j] += src[j] ^ flip;
+  }
+}
+
 }  // namespace detail
 
 QPackedA qpack_a(const uint8_t* a, int64_t m, int64_t k, int64_t row_stride, int64_t k_stride,
                  uint8_t flip) {
   const detail::QGemmKernel& kern = detail::qgemm_kernel();
+  const int kc = kern.kc;
+  const uint8_t xor_out = kern.flipped ? 0x80 : 0;
   QPackedA p;
   p.m = m;
   p.k = k;
-  p.kq = (k + 3) / 4;
+  p.kq = (k + kc - 1) / kc * kc / 4;
   p.mr = kern.mr;
-  const int64_t blocks = (m + p.mr - 1) / p.mr;
-  p.data.assign(static_cast<size_t>(blocks * p.kq * p.mr * 4), 0);
+  const int64_t blocks = (m + p.mr - 1) / p.mr, block_bytes = p.kq * 4 * p.mr;
+  p.data.assign(static_cast<size_t>(blocks * block_bytes), 0);
   p.row_sums.assign(static_cast<size_t>(m), 0);
   for (int64_t i = 0; i < m; ++i) {
-    int8_t* dst = p.data.data() + (i / p.mr) * p.kq * p.mr * 4 + (i % p.mr) * 4;
+    int8_t* dst = p.data.data() + (i / p.mr) * block_bytes + (i % p.mr) * kc;
     int32_t sum = 0;
     for (int64_t kk = 0; kk < k; ++kk) {
-      const int8_t v = static_cast<int8_t>(a[i * row_stride + kk * k_stride] ^ flip);
-      dst[(kk / 4) * p.mr * 4 + kk % 4] = v;
-      sum += v;
+      const uint8_t v = a[i * row_stride + kk * k_stride] ^ flip;
+      dst[(kk / kc) * p.mr * kc + kk % kc] = static_cast<int8_t>(v ^ xor_out);
+      sum += static_cast<int8_t>(v);
     }
     p.row_sums[static_cast<size_t>(i)] = sum;
   }
   return p;
 }
 
-size_t qpacked_b_bytes(int64_t k, int64_t n) {
-  const int nr = detail::qgemm_kernel().nr;
-  return static_cast<size_t>((n + nr - 1) / nr * nr * ((k + 3) / 4) * 4);
-}
-
 namespace {
 
-// One panel of nr columns from a B whose columns are contiguous (k_stride = ld).
-template <int NR>
-void pack_panel_rows(const uint8_t* b, int64_t k, int64_t ld, int cols, uint8_t flip,
-                     uint8_t* __restrict dst) {
-  const int64_t kq = (k + 3) / 4;
-  for (int64_t g = 0; g < kq; ++g, dst += NR * 4) {
-    const uint8_t* rows[4];
-    for (int t = 0; t < 4; ++t) rows[t] = 4 * g + t < k ? b + (4 * g + t) * ld : nullptr;
-    if (cols == NR && rows[3] != nullptr) {
-      const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
-      for (int j = 0; j < NR; ++j) {
-        dst[j * 4] = r0[j] ^ flip;
-        dst[j * 4 + 1] = r1[j] ^ flip;
-        dst[j * 4 + 2] = r2[j] ^ flip;
-        dst[j * 4 + 3] = r3[j] ^ flip;
-      }
-      continue;
-    }
-    std::memset(dst, 0, NR * 4);
-    for (int t = 0; t < 4; ++t)
-      if (rows[t] != nullptr)
-        for (int j = 0; j < cols; ++j) dst[j * 4 + t] = rows[t][j] ^ flip;
-  }
-}
-
-// One panel from a B whose depth is contiguous (column j at b + j * ld).
-void pack_panel_cols(const uint8_t* b, int64_t k, int64_t ld, int nr, int cols, uint8_t flip,
-                     uint8_t* __restrict dst) {
-  const int64_t kq = (k + 3) / 4, full = k / 4;
-  std::memset(dst, 0, static_cast<size_t>(kq * nr * 4));
+// One panel of B columns contiguous in depth (column j at b + j * ld), as QPackRows.
+void pack_panel_cols(const uint8_t* b, int64_t ld, int64_t k, int64_t kq, int cols, int nr,
+                     uint8_t flip, uint8_t xor_out, uint8_t* __restrict panel,
+                     int32_t* __restrict sums) {
+  std::memset(panel, 0, static_cast<size_t>(kq * nr * 4));
   for (int j = 0; j < cols; ++j) {
     const uint8_t* src = b + j * ld;
-    uint8_t* d = dst + j * 4;
-    for (int64_t g = 0; g < full; ++g)
-      for (int t = 0; t < 4; ++t) d[g * nr * 4 + t] = src[g * 4 + t] ^ flip;
-    for (int64_t kk = full * 4; kk < k; ++kk) d[full * nr * 4 + kk % 4] = src[kk] ^ flip;
+    uint8_t* d = panel + j * 4;
+    int32_t s = 0;
+    for (int64_t kk = 0; kk < k; ++kk) {
+      const uint8_t v = src[kk] ^ flip;
+      d[(kk / 4) * nr * 4 + kk % 4] = v ^ xor_out;
+      s += v;
+    }
+    if (sums != nullptr) sums[j] = s;
   }
 }
 
-// Column sums of one packed panel (padding is 0, so the whole depth is summed).
-void panel_sums(const uint8_t* __restrict panel, int64_t kq, int nr, int cols,
-                int32_t* __restrict sums) {
-  int32_t s[64] = {};
-  for (int64_t g = 0; g < kq; ++g, panel += nr * 4)
-    for (int j = 0; j < nr; ++j)
-      s[j] += panel[j * 4] + panel[j * 4 + 1] + panel[j * 4 + 2] + panel[j * 4 + 3];
-  for (int j = 0; j < cols; ++j) sums[j] = s[j];
+// The epilogue's per-row terms for a flipped kernel (qgemm.h's identity):
+// offset + 128 * sum_k A + 16384 * k, and row_zero + 128 (the -128 * sum_k B
+// term joins the row_zero one).
+void flipped_terms(const QPackedA& a, const QOutput& out, int32_t* offset, int32_t* zero) {
+  const uint32_t kterm = 16384u * static_cast<uint32_t>(a.k);
+  for (int64_t i = 0; i < a.m; ++i) {
+    offset[i] = static_cast<int32_t>(static_cast<uint32_t>(out.row_offset[i]) +
+                                     128u * static_cast<uint32_t>(a.row_sums[i]) + kterm);
+    zero[i] = (out.row_zero != nullptr ? out.row_zero[i] : 0) + 128;
+  }
+}
+
+// Stores a tile whose GEMM columns start at j0, through the column mapping of
+// `out` (runs of col_run columns, the first col_keep of each stored).
+void store_mapped(const detail::QGemmKernel& kern, const int32_t* acc, int rows, int cols,
+                  int64_t i0, int64_t j0, const int32_t* sums, const QOutput& out) {
+  uint8_t* y = out.y + i0 * out.row_stride;
+  if (out.col_run == 0) {
+    kern.store(acc, kern.nr, rows, cols, i0, sums, y + j0 * out.col_stride, out);
+    return;
+  }
+  for (int j = 0; j < cols;) {
+    const int64_t run = (j0 + j) / out.col_run, at = (j0 + j) % out.col_run;
+    const int len = static_cast<int>(std::min<int64_t>(cols - j, out.col_run - at));
+    const int keep = static_cast<int>(std::min<int64_t>(len, std::max<int64_t>(0, out.col_keep - at)));
+    if (keep > 0)
+      kern.store(acc + j, kern.nr, rows, keep, i0, sums != nullptr ? sums + j : nullptr,
+                 y + (run * out.col_keep + at) * out.col_stride, out);
+    j += len;
+  }
+}
+
+// The panel buffer of the calling thread.
+uint8_t* thread_panel(size_t bytes) {
+  thread_local AlignedBuffer buffer;
+  return static_cast<uint8_t*>(buffer.bytes(bytes));
 }
 
 }  // namespace
 
-void qpack_b(const uint8_t* b, int64_t k, int64_t n, int64_t k_stride, int64_t col_stride,
-             uint8_t flip, uint8_t* dst, int32_t* col_sums) {
-  const int nr = detail::qgemm_kernel().nr;
-  const int64_t kq = (k + 3) / 4, panels = (n + nr - 1) / nr;
-  const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, kq * nr * 4));
-  parallel_for(panels, [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      const int64_t j0 = p * nr;
+size_t qgemm_workspace_bytes(int64_t m) {
+  return detail::qgemm_kernel().flipped ? static_cast<size_t>(8 * m) : 0;
+}
+
+void qgemm(const QPackedA& a, const QSourceB& b, int64_t n, const QOutput& out,
+           void* workspace) {
+  const detail::QGemmKernel& kern = detail::qgemm_kernel();
+  const int mr = kern.mr, nr = kern.nr;
+  QOutput o = out;
+  if (kern.flipped) {
+    int32_t* terms = static_cast<int32_t*>(workspace);
+    flipped_terms(a, out, terms, terms + a.m);
+    o.row_offset = terms;
+    o.row_zero = terms + a.m;
+  }
+  const bool sums = o.row_zero != nullptr;
+  const uint8_t xor_out = kern.flipped ? 0x80 : 0;
+  const int64_t row_blocks = (a.m + mr - 1) / mr, panels = (n + nr - 1) / nr;
+  const size_t panel_bytes = static_cast<size_t>(a.kq * nr * 4);
+  // tiles panel by panel: consecutive tiles share a B panel, packed once per chunk; chunks
+  // of whole panels when there are enough for every thread, else of parts of panels
+  const int64_t threads = num_threads(), tile_ops = a.kq * 4 * mr * nr;
+  int64_t grain = panels >= 4 * threads
+                      ? row_blocks
+                      : std::max<int64_t>(1, row_blocks * panels / (2 * threads));
+  grain = std::max(grain, (1 << 16) / std::max<int64_t>(1, tile_ops));
+  parallel_for(row_blocks * panels, [&](int64_t t0, int64_t t1) {
+    alignas(64) int32_t acc[32 * 64];
+    alignas(64) int32_t col_sums[64];
+    uint8_t* panel = thread_panel(panel_bytes);
+    int64_t packed = -1;
+    if (kern.begin != nullptr) kern.begin();
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t p = t / row_blocks, rb = t % row_blocks, j0 = p * nr;
       const int cols = static_cast<int>(std::min<int64_t>(nr, n - j0));
-      uint8_t* d = dst + p * kq * nr * 4;
-      if (col_stride == 1 && nr == 8)
-        pack_panel_rows<8>(b + j0, k, k_stride, cols, flip, d);
-      else if (col_stride == 1 && nr == 16)
-        pack_panel_rows<16>(b + j0, k, k_stride, cols, flip, d);
-      else if (col_stride == 1 && nr == 32)
-        pack_panel_rows<32>(b + j0, k, k_stride, cols, flip, d);
-      else if (col_stride == 1)
-        std::abort();  // a kernel with another panel width needs a case here
-      else
-        pack_panel_cols(b + j0 * col_stride, k, col_stride, nr, cols, flip, d);
-      if (col_sums != nullptr) panel_sums(d, kq, nr, cols, col_sums + j0);
+      if (p != packed) {
+        int32_t* s = sums ? col_sums : nullptr;
+        if (b.rows != nullptr)
+          kern.pack_rows(b.rows, a.k, a.kq, j0, cols, nr, b.flip, xor_out, panel, s);
+        else
+          pack_panel_cols(b.cols + j0 * b.ld, b.ld, a.k, a.kq, cols, nr, b.flip, xor_out,
+                          panel, s);
+        packed = p;
+      }
+      kern.tile(a.kq, a.block(rb), panel, acc);
+      const int rows = static_cast<int>(std::min<int64_t>(mr, a.m - rb * mr));
+      store_mapped(kern, acc, rows, cols, rb * mr, j0, sums ? col_sums : nullptr, o);
     }
+    if (kern.end != nullptr) kern.end();
   }, grain);
 }
 
 namespace {
 
 template <class T>
-void store_tile(const int32_t* acc, int nr, int rows, int cols, int64_t i0, int64_t j0,
-                const QOutput& o) {
-  T* y = static_cast<T*>(o.y);
+void store_tile(const int32_t* acc, int nr, int rows, int cols, int64_t i0,
+                const int32_t* cs, uint8_t* out, const QOutput& o) {
   for (int r = 0; r < rows; ++r) {
     const int64_t i = i0 + r;
     const uint32_t off = static_cast<uint32_t>(o.row_offset[i]);
+    const uint32_t z = cs != nullptr ? static_cast<uint32_t>(o.row_zero[i]) : 0u;
     const float mul = o.row_mul[i];
     const int32_t* a = acc + r * nr;
-    T* dst = y + i * o.row_stride + j0 * o.col_stride;
-    if (o.col_sums != nullptr) {
-      const uint32_t z = static_cast<uint32_t>(o.row_zero[i]);
-      const int32_t* cs = o.col_sums + j0;
-      for (int j = 0; j < cols; ++j) {
-        const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(a[j]) + off -
-                                               z * static_cast<uint32_t>(cs[j]));
-        dst[j * o.col_stride] =
-            static_cast<T>(static_cast<int32_t>(requantize(v, mul, o.y_zero, o.lo, o.hi)));
-      }
-    } else {
-      for (int j = 0; j < cols; ++j) {
-        const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(a[j]) + off);
-        dst[j * o.col_stride] =
-            static_cast<T>(static_cast<int32_t>(requantize(v, mul, o.y_zero, o.lo, o.hi)));
-      }
+    T* dst = reinterpret_cast<T*>(out + r * o.row_stride);
+    for (int j = 0; j < cols; ++j) {
+      const uint32_t c = cs != nullptr ? static_cast<uint32_t>(cs[j]) : 0u;
+      const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(a[j]) + off - z * c);
+      dst[j * o.col_stride] =
+          static_cast<T>(static_cast<int32_t>(requantize(v, mul, o.y_zero, o.lo, o.hi)));
     }
   }
 }
@@ -192,33 +230,13 @@ void store_tile(const int32_t* acc, int nr, int rows, int cols, int64_t i0, int6
 
 namespace detail {
 
-void qstore_portable(const int32_t* acc, int nr, int rows, int cols, int64_t i0, int64_t j0,
-                     const QOutput& out) {
+void qstore_portable(const int32_t* acc, int nr, int rows, int cols, int64_t i0,
+                     const int32_t* col_sums, uint8_t* y, const QOutput& out) {
   if (out.y_signed)
-    store_tile<int8_t>(acc, nr, rows, cols, i0, j0, out);
+    store_tile<int8_t>(acc, nr, rows, cols, i0, col_sums, y, out);
   else
-    store_tile<uint8_t>(acc, nr, rows, cols, i0, j0, out);
+    store_tile<uint8_t>(acc, nr, rows, cols, i0, col_sums, y, out);
 }
 
 }  // namespace detail
-
-void qgemm(const QPackedA& a, const uint8_t* packed_b, int64_t n, const QOutput& out) {
-  const detail::QGemmKernel& kern = detail::qgemm_kernel();
-  const int mr = kern.mr, nr = kern.nr;
-  const int64_t row_blocks = (a.m + mr - 1) / mr, panels = (n + nr - 1) / nr;
-  const int64_t tile_ops = a.kq * 4 * mr * nr;
-  const int64_t grain = std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, tile_ops));
-  // consecutive tiles share a B panel
-  parallel_for(row_blocks * panels, [&](int64_t t0, int64_t t1) {
-    alignas(64) int32_t acc[16 * 64];
-    for (int64_t t = t0; t < t1; ++t) {
-      const int64_t p = t / row_blocks, rb = t % row_blocks;
-      kern.tile(a.kq, a.block(rb), packed_b + p * a.kq * nr * 4, acc);
-      const int rows = static_cast<int>(std::min<int64_t>(mr, a.m - rb * mr));
-      const int cols = static_cast<int>(std::min<int64_t>(nr, n - p * nr));
-      kern.store(acc, nr, rows, cols, rb * mr, p * nr, out);
-    }
-  }, grain);
-}
-
 }  // namespace odla_ref

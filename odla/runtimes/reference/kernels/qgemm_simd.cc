@@ -1,7 +1,8 @@
-// Integer GEMM micro-kernels for x86 (see qgemm.h): AVX-512 VNNI (vpdpbusd: four u8 x s8
-// products summed into each int32 lane, exact) with a vectorized requantizing epilogue.
-// Compiled for those instructions by the target pragma below, whatever the build flags;
-// only chosen when the CPU has them.
+// Integer GEMM pieces for x86 (see qgemm.h): the AVX-512 VNNI micro-kernel (vpdpbusd: four
+// u8 x s8 products summed into each int32 lane, exact), a vectorized requantizing epilogue and
+// an AVX2 panel packer, which the AMX kernel (qgemm_amx.cc) shares. Compiled for those
+// instructions by the target pragma below, whatever the build flags; only chosen when the CPU
+// has them.
 #include "kernels/qgemm.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -46,10 +47,10 @@ void tile_vnni(int64_t kq, const int8_t* __restrict a, const uint8_t* __restrict
 // The epilogue of qgemm.h's requantize(), 16 lanes at a time, for row-major outputs
 // (col_stride 1); bit-exact with the scalar form: float32 product, NaN as 0, clamp to 2^22,
 // round half to even (cvtps under the default rounding mode), zero point, saturation.
-void store_vnni(const int32_t* acc, int nr, int rows, int cols, int64_t i0, int64_t j0,
-                const QOutput& o) {
+void store_avx512(const int32_t* acc, int nr, int rows, int cols, int64_t i0,
+                  const int32_t* col_sums, uint8_t* y, const QOutput& o) {
   if (o.col_stride != 1) {
-    qstore_portable(acc, nr, rows, cols, i0, j0, o);
+    qstore_portable(acc, nr, rows, cols, i0, col_sums, y, o);
     return;
   }
   const __m512 big = _mm512_set1_ps(4194304.f), small = _mm512_set1_ps(-4194304.f);
@@ -59,15 +60,15 @@ void store_vnni(const int32_t* acc, int nr, int rows, int cols, int64_t i0, int6
   for (int r = 0; r < rows; ++r) {
     const int64_t i = i0 + r;
     const __m512i off = _mm512_set1_epi32(o.row_offset[i]);
-    const __m512i wz = _mm512_set1_epi32(o.row_zero != nullptr ? o.row_zero[i] : 0);
+    const __m512i wz = _mm512_set1_epi32(col_sums != nullptr ? o.row_zero[i] : 0);
     const __m512 mul = _mm512_set1_ps(o.row_mul[i]);
-    int8_t* dst = static_cast<int8_t*>(o.y) + i * o.row_stride + j0;
+    uint8_t* dst = y + r * o.row_stride;
     for (int j = 0; j < cols; j += 16) {
       const __mmask16 m = cols - j >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (cols - j)) - 1);
       __m512i a = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc + r * nr + j), off);
-      if (o.col_sums != nullptr)
-        a = _mm512_sub_epi32(
-            a, _mm512_mullo_epi32(wz, _mm512_maskz_loadu_epi32(m, o.col_sums + j0 + j)));
+      if (col_sums != nullptr)
+        a = _mm512_sub_epi32(a,
+                             _mm512_mullo_epi32(wz, _mm512_maskz_loadu_epi32(m, col_sums + j)));
       __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(a), mul);
       v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), v);
       v = _mm512_min_ps(_mm512_max_ps(v, small), big);
@@ -78,7 +79,56 @@ void store_vnni(const int32_t* acc, int nr, int rows, int cols, int64_t i0, int6
   }
 }
 
-const QGemmKernel kVnni{Isa::kAvx512, kMR, kNR, tile_vnni, store_vnni};
+// Row kk of B (32 bytes from column j0, xor flip), or zeros past the depth.
+inline __m256i load_row(const uint8_t* const* rows, int64_t kk, int64_t k, int64_t j0,
+                        __m256i flip) {
+  if (kk >= k) return _mm256_setzero_si256();
+  return _mm256_xor_si256(
+      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[kk] + j0)), flip);
+}
+
+// qpack_rows_portable for full 32-column panels: per depth group, four rows of 32 bytes
+// interleaved into [32][4] by unpacking bytes, then 16-bit pairs (within 128-bit lanes),
+// then reordering the lanes: out[i] holds columns 8i .. 8i + 7.
+void pack_rows_avx2(const uint8_t* const* rows, int64_t k, int64_t kq, int64_t j0, int cols,
+                    int nr, uint8_t flip, uint8_t xor_out, uint8_t* panel, int32_t* sums) {
+  if (nr != 32 || cols != 32) {
+    qpack_rows_portable(rows, k, kq, j0, cols, nr, flip, xor_out, panel, sums);
+    return;
+  }
+  const __m256i f = _mm256_set1_epi8(static_cast<char>(flip));
+  const __m256i x = _mm256_set1_epi8(static_cast<char>(xor_out));
+  const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+  __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
+                  _mm256_setzero_si256()};
+  for (int64_t g = 0; g < kq; ++g, panel += 128) {
+    if (4 * g >= k) {
+      std::memset(panel, 0, 128);
+      continue;
+    }
+    const __m256i r0 = load_row(rows, 4 * g, k, j0, f), r1 = load_row(rows, 4 * g + 1, k, j0, f);
+    const __m256i r2 = load_row(rows, 4 * g + 2, k, j0, f), r3 = load_row(rows, 4 * g + 3, k, j0, f);
+    const __m256i lo01 = _mm256_unpacklo_epi8(r0, r1), hi01 = _mm256_unpackhi_epi8(r0, r1);
+    const __m256i lo23 = _mm256_unpacklo_epi8(r2, r3), hi23 = _mm256_unpackhi_epi8(r2, r3);
+    const __m256i q0 = _mm256_unpacklo_epi16(lo01, lo23), q1 = _mm256_unpackhi_epi16(lo01, lo23);
+    const __m256i q2 = _mm256_unpacklo_epi16(hi01, hi23), q3 = _mm256_unpackhi_epi16(hi01, hi23);
+    const __m256i out[4] = {
+        _mm256_permute2x128_si256(q0, q1, 0x20), _mm256_permute2x128_si256(q2, q3, 0x20),
+        _mm256_permute2x128_si256(q0, q1, 0x31), _mm256_permute2x128_si256(q2, q3, 0x31)};
+    for (int i = 0; i < 4; ++i) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(panel + 32 * i),
+                          _mm256_xor_si256(out[i], x));
+      if (sums != nullptr)
+        s[i] = _mm256_add_epi32(s[i], _mm256_madd_epi16(_mm256_maddubs_epi16(out[i], ones8),
+                                                         ones16));
+    }
+  }
+  if (sums != nullptr)
+    for (int i = 0; i < 4; ++i) _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums + 8 * i), s[i]);
+}
+
+const QGemmKernel kVnni{"avx512-vnni", kMR,         kNR,           4,       false,
+                        tile_vnni,     store_avx512, pack_rows_avx2, nullptr, nullptr};
 
 }  // namespace
 
@@ -86,7 +136,6 @@ const QGemmKernel* qgemm_kernel_vnni() {
   return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") ? &kVnni
                                                                                      : nullptr;
 }
-const QGemmKernel* qgemm_kernel_avx2() { return nullptr; }
 
 }  // namespace detail
 }  // namespace odla_ref
@@ -98,7 +147,6 @@ const QGemmKernel* qgemm_kernel_avx2() { return nullptr; }
 
 namespace odla_ref {
 namespace detail {
-const QGemmKernel* qgemm_kernel_avx2() { return nullptr; }
 const QGemmKernel* qgemm_kernel_vnni() { return nullptr; }
 }  // namespace detail
 }  // namespace odla_ref

@@ -13,6 +13,22 @@
 
 namespace odla_ref {
 
+// How the GEMM reads a convolution's input: each GEMM row, one (input channel,
+// kernel tap) pair, is a shifted view of a volume of dq x hq x wq bytes per
+// channel and stride phase of the padded input (phase (pd, ph, pw) holds padded
+// positions (z * s + pd, y * s + ph, x * s + pw)), and GEMM column
+// oy * wq + ox of output depth od reads its byte od * hq * wq + shift; columns
+// with ox >= the output width are computed and not stored. Without padding or
+// strides the input itself is the one volume (no copy).
+struct QConvViews {
+  bool copy = false;
+  int64_t dq = 1, hq = 1, wq = 1;
+  std::vector<int> phases;         // used phases, (pd * s_h + ph) * s_w + pw
+  std::vector<int> tap_phase;      // per kernel tap: its index in `phases`
+  std::vector<int64_t> tap_shift;  // per kernel tap: offset in the volume
+  int64_t volume() const { return dq * hq * wq; }
+};
+
 // Everything about a QLinearConv that is known when it is built: geometry,
 // zero points in the GEMM's canonical form (activations uint8, weights int8),
 // the packed constant weights and the per-channel requantization.
@@ -30,6 +46,7 @@ struct QConvPlan {
   std::vector<int32_t> offset;  // -x_zero * sum_k w + K * x_zero * w_zero (bias added per call)
   std::vector<float> mul;       // (x_scale * w_scale) / y_scale
   std::vector<QPackedA> groups;        // GEMM path: one packed A per group
+  QConvViews views;                    // GEMM path
   std::vector<int16_t> centered;       // direct path: w - w_zero, [C_out][K]
 };
 
