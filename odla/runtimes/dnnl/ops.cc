@@ -5,6 +5,8 @@
 // the element-wise nodes after them and one residual Add as post-ops; pooling,
 // eltwise and binary absorb element-wise ones.
 #include <any>
+#include <string>
+#include <utility>
 
 #include "kernels/conv.h"
 #include "kernels/pool.h"
@@ -55,6 +57,19 @@ int destination(Builder& b, int i, const Chain& ch, const md_t& md) {
   return ch.sum != nullptr ? b.sum_destination(i, ch, md) : b.new_output(ch.result, md);
 }
 
+// The bf16 form of a primitive (make(dt::bf16)) when oneDNN has a native kernel for it,
+// else the float32 one: a reference (ref:any) bf16 kernel would be slower than f32.
+template <class Make>
+auto bf16_or_f32(Make make) {
+  try {
+    auto made = make(dt::bf16);
+    const std::string impl = made.first.impl_info_str();
+    if (impl.rfind("ref", 0) != 0) return made;
+  } catch (const dnnl::error&) {
+  }
+  return make(dt::f32);
+}
+
 Dims prepend_ones(const Dims& d, size_t rank) {
   if (d.size() > rank) throw Decline("operand of higher rank than the result");
   Dims out(rank - d.size(), 1);
@@ -86,23 +101,33 @@ void build_conv(Builder& b, int i) {
   }
   const bool has_bias = n.inputs.size() > 2;
   const Dims bias_dims{p.out_channels};
-  Chain ch;
-  auto pd = with_chain<dnnl::convolution_forward::primitive_desc>(
-      b, i, true, ch, [&](const dnnl::primitive_attr& attr) {
-        const auto d = has_bias
-            ? dnnl::convolution_forward::desc(prop_kind::forward_inference,
-                                              dnnl::algorithm::convolution_direct, any_md(src),
-                                              any_md(w), any_md(bias_dims), any_md(dst), strides,
-                                              dil, pl, pr)
-            : dnnl::convolution_forward::desc(prop_kind::forward_inference,
-                                              dnnl::algorithm::convolution_direct, any_md(src),
-                                              any_md(w), any_md(dst), strides, dil, pl, pr);
-        return dnnl::convolution_forward::primitive_desc(d, attr, engine());
-      });
+  // bf16 weights: bf16 source and weights, float32 bias, accumulation and result.
+  const _odla_value* w16 = b.bf16_weights(n.inputs[1]);
+  auto make = [&](dt type) {
+    Chain ch;
+    auto pd = with_chain<dnnl::convolution_forward::primitive_desc>(
+        b, i, true, ch, [&](const dnnl::primitive_attr& attr) {
+          const auto d = has_bias
+              ? dnnl::convolution_forward::desc(prop_kind::forward_inference,
+                                                dnnl::algorithm::convolution_direct,
+                                                any_md(src, type), any_md(w, type),
+                                                any_md(bias_dims), any_md(dst), strides, dil, pl, pr)
+              : dnnl::convolution_forward::desc(prop_kind::forward_inference,
+                                                dnnl::algorithm::convolution_direct,
+                                                any_md(src, type), any_md(w, type), any_md(dst),
+                                                strides, dil, pl, pr);
+          return dnnl::convolution_forward::primitive_desc(d, attr, engine());
+        });
+    return std::make_pair(pd, ch);
+  };
+  auto [pd, ch] = w16 != nullptr ? bf16_or_f32(make) : make(dt::f32);
+  const bool in_bf16 = pd.weights_desc().data_type() == dt::bf16;
   std::vector<std::pair<int, int>> args;
   args.emplace_back(DNNL_ARG_SRC, b.convert(b.value_tensor(n.inputs[0]), pd.src_desc()));
+  const int wt = in_bf16 ? b.const_tensor(w16, dt::bf16) : b.value_tensor(n.inputs[1]);
   args.emplace_back(DNNL_ARG_WEIGHTS,
-                    b.convert(b.view(b.value_tensor(n.inputs[1]), plain_md(w)), pd.weights_desc()));
+                    b.convert(b.view(wt, plain_md(w, in_bf16 ? dt::bf16 : dt::f32)),
+                              pd.weights_desc()));
   if (has_bias)
     args.emplace_back(DNNL_ARG_BIAS, b.convert(b.view(b.value_tensor(n.inputs[2]),
                                                       plain_md(bias_dims)),
@@ -287,7 +312,7 @@ void build_concat(Builder& b, int i) {
 
 // A dense operand of `stored` dims seen as its matrix op(X): last two dims swapped
 // (with their strides) when transposed.
-md_t matrix_md(const Dims& stored, bool trans) {
+md_t matrix_md(const Dims& stored, bool trans, dt type = dt::f32) {
   memory::dims dims(stored.begin(), stored.end());
   memory::dims strides(dims.size(), 1);
   for (size_t k = dims.size() - 1; k-- > 0;) strides[k] = strides[k + 1] * dims[k + 1];
@@ -295,7 +320,7 @@ md_t matrix_md(const Dims& stored, bool trans) {
     std::swap(dims[dims.size() - 1], dims[dims.size() - 2]);
     std::swap(strides[strides.size() - 1], strides[strides.size() - 2]);
   }
-  return md_t(dims, memory::data_type::f32, strides);
+  return md_t(dims, type, strides);
 }
 
 void build_gemm(Builder& b, int i) {
@@ -306,24 +331,36 @@ void build_gemm(Builder& b, int i) {
   if (g.has_c && (g.alpha != 1 || g.beta != 1)) throw Decline("Gemm with scaled C");
   const _odla_value* a = n.inputs[0];
   const _odla_value* w = n.inputs[1];
-  const md_t a_md = matrix_md(prepend_ones(a->type.dims, rank), g.trans_a);
-  const md_t w_md = matrix_md(prepend_ones(w->type.dims, rank), g.trans_b);
   const bool const_w = w->kind == odla_rt::ValueKind::kConstant;
+  // bf16 weights (constant B): bf16 A and B, float32 bias, accumulation and result.
+  const _odla_value* w16 = const_w ? b.bf16_weights(w) : nullptr;
   Dims bias_dims;
   if (g.has_c) bias_dims = prepend_ones(n.inputs[2]->type.dims, rank);
-  const md_t w_any(w_md.dims(), memory::data_type::f32, memory::format_tag::any);
-  Chain ch;
-  auto pd = with_chain<dnnl::matmul::primitive_desc>(
-      b, i, true, ch, [&](dnnl::primitive_attr attr) {
-        if (g.alpha != 1) attr.set_output_scales(0, {g.alpha});
-        const md_t& wd = const_w ? w_any : w_md;
-        const auto d = g.has_c ? dnnl::matmul::desc(a_md, wd, plain_md(bias_dims), plain_md(out_dims))
-                               : dnnl::matmul::desc(a_md, wd, plain_md(out_dims));
-        return dnnl::matmul::primitive_desc(d, attr, engine());
-      });
+  const Dims a_dims = prepend_ones(a->type.dims, rank), w_dims = prepend_ones(w->type.dims, rank);
+  auto make = [&](dt type) {
+    const md_t a_md = matrix_md(a_dims, g.trans_a, type);
+    const md_t w_md = matrix_md(w_dims, g.trans_b, type);
+    const md_t w_any(w_md.dims(), type, memory::format_tag::any);
+    Chain ch;
+    auto pd = with_chain<dnnl::matmul::primitive_desc>(
+        b, i, true, ch, [&](dnnl::primitive_attr attr) {
+          if (g.alpha != 1) attr.set_output_scales(0, {g.alpha});
+          const md_t& wd = const_w ? w_any : w_md;
+          const auto d = g.has_c
+                             ? dnnl::matmul::desc(a_md, wd, plain_md(bias_dims), plain_md(out_dims))
+                             : dnnl::matmul::desc(a_md, wd, plain_md(out_dims));
+          return dnnl::matmul::primitive_desc(d, attr, engine());
+        });
+    return std::make_pair(pd, ch);
+  };
+  auto [pd, ch] = w16 != nullptr ? bf16_or_f32(make) : make(dt::f32);
+  const dt type = pd.src_desc().data_type();
+  const md_t a_f32 = matrix_md(a_dims, g.trans_a), w_f32 = matrix_md(w_dims, g.trans_b);
   std::vector<std::pair<int, int>> args;
-  args.emplace_back(DNNL_ARG_SRC, b.view(b.plain_tensor(a), a_md));
-  const int wt = b.view(b.plain_tensor(w), w_md);
+  const int at = b.view(b.plain_tensor(a), a_f32);
+  args.emplace_back(DNNL_ARG_SRC, type == dt::f32 ? at : b.convert(at, pd.src_desc()));
+  const int wt = type == dt::f32 ? b.view(b.plain_tensor(w), w_f32)
+                                 : b.view(b.const_tensor(w16, type), matrix_md(w_dims, g.trans_b, type));
   args.emplace_back(DNNL_ARG_WEIGHTS, const_w ? b.convert(wt, pd.weights_desc()) : wt);
   if (g.has_c)
     args.emplace_back(DNNL_ARG_BIAS, b.view(b.plain_tensor(n.inputs[2]), plain_md(bias_dims)));

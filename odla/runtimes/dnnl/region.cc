@@ -11,6 +11,7 @@
 #include <map>
 
 #include "backend.h"
+#include "float16.h"
 #include "op_params.h"
 #include "planner.h"
 
@@ -44,15 +45,25 @@ dnnl::memory::dims to_dnnl(const Dims& d) {
   return dnnl::memory::dims(d.begin(), d.end());
 }
 
-md_t plain_md(const Dims& d) {
+md_t plain_md(const Dims& d, dt type) {
   const dnnl::memory::dims dims = to_dnnl(d);
   dnnl::memory::dims strides(dims.size(), 1);
   for (size_t i = dims.size() - 1; i-- > 0;) strides[i] = strides[i + 1] * dims[i + 1];
-  return md_t(dims, dnnl::memory::data_type::f32, strides);
+  return md_t(dims, type, strides);
 }
 
-md_t any_md(const Dims& d) {
-  return md_t(to_dnnl(d), dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
+md_t any_md(const Dims& d, dt type) {
+  return md_t(to_dnnl(d), type, dnnl::memory::format_tag::any);
+}
+
+bool bf16_compute() {
+  static const bool on = [] {
+    const char* s = std::getenv("ODLA_DNNL_BF16");
+    if (s != nullptr && std::string(s) == "0") return false;
+    const int isa = static_cast<int>(dnnl::get_effective_cpu_isa());
+    return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+  }();
+  return on;
 }
 
 void* Program::pointer(const Storage& s, const odla_rt::KernelIO& io) const {
@@ -97,9 +108,10 @@ void Program::run(const odla_rt::KernelIO& io) const {
   pool_.push_back(std::move(inst));
 }
 
-Builder::Builder(const std::vector<Node>& nodes, const std::vector<int>& members,
+Builder::Builder(const _odla_computation& comp, const std::vector<Node>& nodes,
+                 const std::vector<int>& members,
                  std::unordered_set<const _odla_value*> materialize)
-    : nodes_(nodes), members_(members), member_(nodes.size(), false), done_(nodes.size(), false),
+    : comp_(comp), nodes_(nodes), members_(members), member_(nodes.size(), false), done_(nodes.size(), false),
       materialize_(std::move(materialize)), p_(std::make_shared<Program>()) {
   for (int i : members_) member_[i] = true;
   for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
@@ -153,6 +165,21 @@ int Builder::value_tensor(const _odla_value* v) {
   const int t = add_tensor(plain_md(v->type.dims), add_storage(std::move(s)));
   value_tensor_[v] = t;
   return t;
+}
+
+const _odla_value* Builder::bf16_weights(const _odla_value* v) const {
+  if (!bf16_compute()) return nullptr;
+  const _odla_value* src = odla_rt::cast_source(comp_, v);
+  if (src == nullptr || src->type.dtype != ODLA_BFLOAT16 || src->constant_data == nullptr)
+    return nullptr;
+  return src;
+}
+
+int Builder::const_tensor(const _odla_value* v, dt type) {
+  Storage s;
+  s.kind = Storage::kConst;
+  s.data = v->constant_data;
+  return add_tensor(plain_md(v->type.dims, type), add_storage(std::move(s)));
 }
 
 int Builder::view(int tensor, md_t md) {
@@ -438,7 +465,7 @@ bool lower_region(const _odla_computation& comp, std::vector<Node>& nodes,
   for (odla_value o : comp.outputs)
     if (produced.count(o) != 0) materialize.insert(o);
   std::shared_ptr<Program> program;
-  Builder builder(nodes, region, materialize);
+  Builder builder(comp, nodes, region, materialize);
   try {
     apply_threads();  // primitives pick their blocking for the team size they will run with
     program = builder.build();
@@ -467,10 +494,9 @@ bool lower_single(const _odla_computation& comp, Node& node) {
   if (!claimable(node)) return false;
   std::vector<Node> one{node};
   std::unordered_set<const _odla_value*> materialize(node.outputs.begin(), node.outputs.end());
-  (void)comp;
   try {
     apply_threads();
-    std::shared_ptr<Program> program = Builder(one, {0}, materialize).build();
+    std::shared_ptr<Program> program = Builder(comp, one, {0}, materialize).build();
     bind(*program, node);
     if (!bound(*program)) return false;
     node.kernel = kernel_of(program);

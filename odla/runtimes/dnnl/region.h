@@ -31,10 +31,18 @@ dnnl::stream& thread_stream();
 // Applies ODLA_NUM_THREADS (when set) to the calling thread's OpenMP team size.
 void apply_threads();
 
-// Dense row-major float32 descriptor (rank 0 as [1]).
+// Dense row-major descriptor (rank 0 as [1]), float32 unless told.
+using dt = dnnl::memory::data_type;
 dnnl::memory::dims to_dnnl(const Dims& d);
-md_t plain_md(const Dims& d);
-md_t any_md(const Dims& d);
+md_t plain_md(const Dims& d, dt type = dt::f32);
+md_t any_md(const Dims& d, dt type = dt::f32);
+
+// Whether convolutions and matmuls with bfloat16 weights compute in bf16 (bf16
+// source and weights, float32 accumulation and results): when oneDNN runs native
+// bf16 kernels on this CPU (AVX512_BF16 or AMX; DNNL_MAX_CPU_ISA may lower it) and
+// ODLA_DNNL_BF16 is not 0. Otherwise they compute in float32 on the weights
+// odla_Cast widened at build time.
+bool bf16_compute();
 
 // Thrown by a builder that declines a node (the region, or the node, keeps the
 // portable kernels).
@@ -99,8 +107,8 @@ class Builder {
  public:
   // nodes[members] (ascending) become one program; `materialize`: values they produce
   // that must reach the node's outputs in plain layout.
-  Builder(const std::vector<Node>& nodes, const std::vector<int>& members,
-          std::unordered_set<const _odla_value*> materialize);
+  Builder(const _odla_computation& comp, const std::vector<Node>& nodes,
+          const std::vector<int>& members, std::unordered_set<const _odla_value*> materialize);
   // Throws (Decline, dnnl::error) when a node cannot be taken.
   std::shared_ptr<Program> build();
   // The node whose building threw, or -1.
@@ -109,6 +117,11 @@ class Builder {
   // Used by the op builders (ops.cc).
   const Node& node(int i) const { return nodes_[i]; }
   int value_tensor(const _odla_value* v);
+  // The bfloat16 constant a float32 weight constant was widened from (odla_Cast at
+  // build time), when bf16_compute(); else NULL.
+  const _odla_value* bf16_weights(const _odla_value* v) const;
+  // A tensor over a constant's own data, plain layout, of its element type.
+  int const_tensor(const _odla_value* v, dt type);
   int convert(int tensor, md_t want);
   int plain_tensor(const _odla_value* v) { return convert(value_tensor(v), plain_md(v->type.dims)); }
   int view(int tensor, md_t md);
@@ -127,6 +140,7 @@ class Builder {
   bool member(int i) const { return i >= 0 && i < static_cast<int>(member_.size()) && member_[i]; }
   void place_scratch();
 
+  const _odla_computation& comp_;
   const std::vector<Node>& nodes_;
   std::vector<int> members_;
   std::vector<bool> member_, done_;
