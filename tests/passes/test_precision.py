@@ -16,6 +16,7 @@ arithmetic on the same narrowed weights, must agree to float32 rounding.
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,8 +24,6 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-
-import models
 from halo.compiler import CompileOptions, compile_model, import_and_optimize
 from halo.errors import OptionError
 from halo.frontends import ImportOptions, load_model
@@ -35,6 +34,9 @@ from halo.passes.precision import ReducedPrecision
 from halo.reference import evaluate_graph
 from halo.run import run_model
 from onnx_util import ort_run
+from runtimes import RUNTIMES
+
+import models
 
 ROOT = Path(__file__).resolve().parents[2]
 MNIST = ROOT / "examples" / "mnist"
@@ -65,7 +67,8 @@ def _save(model: onnx.ModelProto, tmp: Path) -> Path:
 
 
 def _tolerance(precision: str, layers: int, ref: np.ndarray) -> float:
-    return 3 * math.sqrt(layers) * UNIT[precision] * float(np.sqrt(np.mean(ref.astype(np.float64) ** 2)))
+    rms = float(np.sqrt(np.mean(ref.astype(np.float64) ** 2)))
+    return 3 * math.sqrt(layers) * UNIT[precision] * rms
 
 
 def _mnist_digits(count: int) -> np.ndarray:
@@ -94,7 +97,8 @@ def test_pass_rewrites_weights_only(tmp_path: Path, precision: str) -> None:
     for c in casts:
         assert c.inputs[0].dtype is NARROW[precision] and c.outputs[0].dtype is DType.FLOAT32
         (reader,) = [n for n in graph.nodes if c.outputs[0] in n.inputs]
-        assert reader.op in ("Conv", "ConvTranspose", "Gemm") and reader.inputs[0] is not c.outputs[0]
+        assert reader.op in ("Conv", "ConvTranspose", "Gemm")
+        assert reader.inputs[0] is not c.outputs[0]
     for n in graph.nodes:
         if n.op in ("Conv", "Gemm") and len(n.inputs) > 2:
             assert n.inputs[2].is_const and n.inputs[2].dtype is DType.FLOAT32  # biases stay
@@ -146,9 +150,19 @@ def test_bad_precision_exits_2(tmp_path: Path) -> None:
     path = _save(small_cnn(), tmp_path)
     for bad in ("fp8", "float16", ""):
         r = subprocess.run(
-            [sys.executable, "-m", "halo", "compile", str(path), "-o", str(tmp_path / "o"),
-             "--precision", bad],
-            capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "halo",
+                "compile",
+                str(path),
+                "-o",
+                str(tmp_path / "o"),
+                "--precision",
+                bad,
+            ],
+            capture_output=True,
+            text=True,
         )
         assert r.returncode == 2
         assert f"argument --precision: invalid choice: '{bad}'" in r.stderr
@@ -219,3 +233,41 @@ def test_mnist_bf16_matches_ort(tmp_path: Path, runtime: str) -> None:
     assert np.abs(got - ref).max() <= tol, (np.abs(got - ref).max(), tol)
     agree = np.mean(got.argmax(1) == ref.argmax(1))
     assert agree >= 0.99, agree
+
+
+@pytest.mark.ops
+@pytest.mark.parametrize("env", ["ODLA_DNNL_BF16=0", "DNNL_MAX_CPU_ISA=AVX512_CORE"])
+def test_dnnl_without_bf16_computes_float32(tmp_path: Path, env: str) -> None:
+    """bf16 compute off (or a CPU without AVX512_BF16, as oneDNN's ISA cap makes this one): the
+    oneDNN runtime computes in float32 on the widened weights, as the emulator does."""
+    if "dnnl" not in RUNTIMES:
+        pytest.skip("no dnnl runtime")
+    model = small_cnn()
+    path = _save(model, tmp_path)
+    x = np.random.default_rng(2).standard_normal((1, 3, 16, 16)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    emu = run_model(path, [x], CompileOptions(runtime="emulator", precision="bf16"))[0]
+    key, value = env.split("=")
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "halo",
+            "run",
+            str(path),
+            "--runtime",
+            "dnnl",
+            "--precision",
+            "bf16",
+            "--input",
+            str(tmp_path / "x.npy"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, key: value},
+    )
+    assert r.returncode == 0, r.stderr
+    got = np.load(tmp_path / "out" / "output_0.npy")
+    np.testing.assert_allclose(got, emu, rtol=1e-4, atol=1e-5 * float(np.abs(emu).max()))

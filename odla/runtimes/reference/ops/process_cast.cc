@@ -96,8 +96,9 @@ odla_value cast_constant(odla_value x, odla_element_type target, const Kernel& k
   _odla_computation& comp = current();
   TensorType type{target, x->type.dims};
   const size_t bytes = type.bytes();
-  std::shared_ptr<void> data(::operator new(bytes == 0 ? 1 : bytes),
-                             [](void* p) { ::operator delete(p); });
+  constexpr std::align_val_t kAlign{64};  // as the weights object's symbols
+  std::shared_ptr<void> data(::operator new(bytes == 0 ? 1 : bytes, kAlign),
+                             [kAlign](void* p) { ::operator delete(p, kAlign); });
   const void* in[1] = {x->constant_data};
   void* out[1] = {data.get()};
   if (bytes != 0) k(KernelIO{in, out, nullptr});
