@@ -271,3 +271,13 @@ def test_dnnl_without_bf16_computes_float32(tmp_path: Path, env: str) -> None:
     assert r.returncode == 0, r.stderr
     got = np.load(tmp_path / "out" / "output_0.npy")
     np.testing.assert_allclose(got, emu, rtol=1e-4, atol=1e-5 * float(np.abs(emu).max()))
+
+
+@pytest.mark.ops
+def test_weights_as_c_arrays_run_the_same() -> None:
+    """--emit-data-as-c writes the bf16 weights as uint16_t bit patterns: the same results."""
+    x = _mnist_digits(1)
+    mnist = MNIST / "mnist.onnx"
+    elf = run_model(mnist, [x], CompileOptions(precision="bf16"))[0]
+    arrays = run_model(mnist, [x], CompileOptions(precision="bf16", data_as_c=True))[0]
+    np.testing.assert_array_equal(arrays, elf)
