@@ -15,12 +15,12 @@ convolutions and matmuls (float32 accumulation and results) on CPUs with AVX512_
 It must not fire on (the constant keeps its float32 data):
 
 - a constant that is not float32 (int8 weights after ``--quantize``, float64, float16 already);
-- a constant some other node also reads in another role (an Add, a Gemm's bias): narrowing it for
-  the weight readers alone would store it twice and the weights would grow;
+- a constant also read in another role (by an Add, as a Gemm's bias, as a graph output):
+  narrowing it for the weight readers alone would store it twice and the weights would grow;
 - a constant of fewer than ``min_elements`` elements: biases (Conv input 2, Gemm C) are never
   rewritten anyway (they are added after the float32 accumulation, hold one value per output
-  channel, and oneDNN's bf16 kernels take float32 biases), and a small weight saves less than the
-  64-byte alignment of its symbol while it costs a Cast;
+  channel, and oneDNN's bf16 kernels take float32 biases), and a weight under 256 elements would
+  save under 512 bytes for a Cast (and, on dnnl, a bf16 conversion of the layer's input per call);
 - a float16 narrowing of a weight with a finite value beyond float16's range (65504) or one that
   would lose every bit (below float16's smallest subnormal while non-zero, for more than a
   ``1e-3`` fraction of the tensor): float16 would change the model, bfloat16 has float32's range.
@@ -41,7 +41,7 @@ from halo.passes.base import Pass, Uses
 from halo.reference import evaluate
 
 PRECISIONS = {"fp32": DType.FLOAT32, "fp16": DType.FLOAT16, "bf16": DType.BFLOAT16}
-MIN_ELEMENTS = 256  # smaller weights stay float32 (1 KiB: a saving below the symbol alignment)
+MIN_ELEMENTS = 256  # smaller weights stay float32 (each would save under 512 bytes)
 _WEIGHT_SLOTS = {"Conv": (1,), "ConvTranspose": (1,), "Gemm": (0, 1)}
 _FP16_MAX = 65504.0
 _FP16_TINY = 2.0**-25  # half the smallest float16 subnormal: anything below rounds to zero
