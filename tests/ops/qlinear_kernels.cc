@@ -1,8 +1,11 @@
 // The reference runtime's integer kernels (kernels/qlinear.h: QLinearConv, QLinearMatMul on
 // the int8 GEMM of kernels/qgemm.h) against a naive loop over the operators' definition, bit
 // for bit, on shapes that are no multiples of any kernel's tiles. The GEMM kernel is the one
-// the runtime chooses (ODLA_ISA picks it; the first line printed names it). Prints
-// "kernel NAME" and "N passed, M failed"; exits non-zero on any failure.
+// the runtime chooses (ODLA_ISA picks it; the first line printed names it), and the vectorized
+// elementwise operators (QuantizeLinear, DequantizeLinear, QLinearAdd) against their scalar
+// definition, NaN, infinities, ties and every tail length included. Prints "kernel NAME" and
+// "N passed, M failed"; exits non-zero on any failure.
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <random>
@@ -230,6 +233,80 @@ const ConvCase kConvCases[] = {
      {0, 0, 0}, false, false, true, true, false, true},
 };
 
+// The scalar definitions (odla_ops_quant.h) in float32 steps: round half to even, NaN to the
+// zero point, saturation to the type's range.
+uint8_t quantized(float v, float zero, bool y_signed) {
+  const float lo = y_signed ? -128.f : 0.f, hi = y_signed ? 127.f : 255.f;
+  if (std::isnan(v)) return static_cast<uint8_t>(static_cast<int32_t>(zero));
+  v = std::nearbyint(v) + zero;
+  v = v < lo ? lo : (v > hi ? hi : v);
+  return static_cast<uint8_t>(static_cast<int32_t>(v));
+}
+
+std::vector<float> test_floats(int64_t n, float scale) {
+  std::normal_distribution<float> normal(0.f, 90.f * scale);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    switch (g_rng() % 8) {
+      case 0: v[i] = (static_cast<float>(static_cast<int>(g_rng() % 300) - 150) + 0.5f) * scale;
+        break;  // a tie (scale is a power of two)
+      case 1: {
+        const float special[] = {NAN, INFINITY, -INFINITY, 3e38f, -3e38f, 0.f, -0.f, 1e-40f};
+        v[i] = special[g_rng() % 8];
+        break;
+      }
+      default: v[i] = normal(g_rng);
+    }
+  }
+  return v;
+}
+
+void test_elementwise() {
+  const odla_ref::detail::QElementwise* vec = odla_ref::detail::qelementwise_avx512();
+  std::printf("elementwise %s\n", vec != nullptr ? "avx512" : "scalar");
+  if (vec == nullptr) return;
+  const int64_t lengths[] = {0, 1, 5, 15, 16, 17, 31, 33, 64, 1000};
+  for (int64_t n : lengths) {
+    for (bool sa : {false, true}) {
+      for (bool sy : {false, true}) {
+        const std::string tag = std::to_string(n) + (sa ? "-s" : "-u") + (sy ? "s" : "u");
+        const float scale = 0.0625f, zero = sy ? -3.f : 131.f;
+        // offset by 1 so that nothing is aligned
+        std::vector<float> x = test_floats(n + 1, scale);
+        std::vector<uint8_t> got(static_cast<size_t>(n)), want(static_cast<size_t>(n));
+        vec->quantize(x.data() + 1, scale, zero, got.data(), sy, n);
+        for (int64_t i = 0; i < n; ++i) want[i] = quantized(x[i + 1] / scale, zero, sy);
+        check("quantize-" + tag, got, want);
+
+        const std::vector<uint8_t> a = random_bytes(n + 1), b = random_bytes(n + 1);
+        const int32_t az = sa ? 5 : 120;
+        std::vector<float> deq(static_cast<size_t>(n));
+        vec->dequantize(a.data() + 1, sa, az, 0.037f, deq.data(), n);
+        bool same = true;
+        for (int64_t i = 0; i < n; ++i)
+          same = same && deq[i] == static_cast<float>(value(a[i + 1], sa) - az) * 0.037f;
+        check("dequantize-" + tag, {same}, {true});
+
+        for (bool relu : {false, true}) {
+          odla_ref::QAddParams p;
+          p.as = 0.021f, p.az = static_cast<float>(az), p.bs = 0.5f, p.bz = sa ? -7.f : 128.f;
+          p.ys = 0.043f, p.yz = zero, p.lo = sy ? -128.f : 0.f, p.hi = sy ? 127.f : 255.f;
+          p.relu = relu;
+          vec->add(p, a.data() + 1, sa, b.data() + 1, !sa, got.data(), n);
+          for (int64_t i = 0; i < n; ++i) {
+            const float fa = (static_cast<float>(value(a[i + 1], sa)) - p.az) * p.as;
+            const float fb = (static_cast<float>(value(b[i + 1], !sa)) - p.bz) * p.bs;
+            float v = fa + fb;
+            v = relu && v < 0.f ? 0.f : v;
+            want[i] = quantized(v / p.ys, p.yz, sy);
+          }
+          check("add-" + tag + (relu ? "-relu" : ""), got, want);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -240,6 +317,7 @@ int main() {
   test_matmul("matmul-k-lt-4", 33, 3, 70, false, true, true, false, false);
   test_matmul("matmul-zero-points", 65, 131, 33, true, false, true, false, true);
   test_matmul("matmul-uint8-b", 5, 64, 10, false, true, false, true, true);
+  test_elementwise();
   std::printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -1,9 +1,10 @@
-// Integer GEMM pieces for x86 (see qgemm.h): the AVX-512 VNNI micro-kernel (vpdpbusd: four
-// u8 x s8 products summed into each int32 lane, exact), a vectorized requantizing epilogue and
-// an AVX2 panel packer, which the AMX kernel (qgemm_amx.cc) shares. Compiled for those
-// instructions by the target pragma below, whatever the build flags; only chosen when the CPU
-// has them.
+// int8 kernels for x86: the AVX-512 VNNI GEMM micro-kernel (vpdpbusd: four u8 x s8 products
+// summed into each int32 lane, exact), a vectorized requantizing epilogue and an AVX2 panel
+// packer, which the AMX kernel (qgemm_amx.cc) shares (see qgemm.h), and the elementwise
+// operators (see qlinear.h). Compiled for those instructions by the target pragma below,
+// whatever the build flags; only chosen when the CPU has them.
 #include "kernels/qgemm.h"
+#include "kernels/qlinear.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -127,6 +128,71 @@ void pack_rows_avx2(const uint8_t* const* rows, int64_t k, int64_t kq, int64_t j
     for (int i = 0; i < 4; ++i) _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums + 8 * i), s[i]);
 }
 
+// 16 bytes (uint8 or int8) as floats; masked loads read only the first n.
+inline __m512 load_q8(const uint8_t* p, bool is_signed, __mmask16 m) {
+  const __m128i v = _mm_maskz_loadu_epi8(m, p);
+  return _mm512_cvtepi32_ps(is_signed ? _mm512_cvtepi8_epi32(v) : _mm512_cvtepu8_epi32(v));
+}
+
+// The common tail of the quantizing operators, on v = the value before rounding:
+// clamp to +-2^22, round half to even, add the zero point, NaN to the zero point, saturate
+// (the scalar comparisons c ? k : v, NaN-preserving, as max/min with the constant first),
+// stored as bytes.
+inline void store_quantized(__m512 v, __m512 zero, __m512 lo, __m512 hi, uint8_t* y,
+                            __mmask16 m) {
+  const __m512 big = _mm512_set1_ps(4194304.f), magic = _mm512_set1_ps(12582912.f);
+  v = _mm512_max_ps(_mm512_set1_ps(-4194304.f), _mm512_min_ps(big, v));
+  v = _mm512_add_ps(_mm512_sub_ps(_mm512_add_ps(v, magic), magic), zero);
+  v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), zero);
+  v = _mm512_min_ps(hi, _mm512_max_ps(lo, v));
+  _mm_mask_storeu_epi8(y, m, _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(v)));
+}
+
+inline __mmask16 tail_mask(int64_t left) {
+  return left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+}
+
+void add_avx512(const QAddParams& p, const uint8_t* a, bool a_signed, const uint8_t* b,
+                bool b_signed, uint8_t* y, int64_t n) {
+  const __m512 as = _mm512_set1_ps(p.as), az = _mm512_set1_ps(p.az);
+  const __m512 bs = _mm512_set1_ps(p.bs), bz = _mm512_set1_ps(p.bz);
+  const __m512 ys = _mm512_set1_ps(p.ys), yz = _mm512_set1_ps(p.yz);
+  const __m512 lo = _mm512_set1_ps(p.lo), hi = _mm512_set1_ps(p.hi);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    const __m512 fa = _mm512_mul_ps(_mm512_sub_ps(load_q8(a + i, a_signed, m), az), as);
+    const __m512 fb = _mm512_mul_ps(_mm512_sub_ps(load_q8(b + i, b_signed, m), bz), bs);
+    __m512 v = _mm512_add_ps(fa, fb);
+    if (p.relu) v = _mm512_max_ps(_mm512_setzero_ps(), v);
+    store_quantized(_mm512_div_ps(v, ys), yz, lo, hi, y + i, m);
+  }
+}
+
+void quantize_avx512(const float* x, float scale, float zero, uint8_t* y, bool y_signed,
+                     int64_t n) {
+  const __m512 s = _mm512_set1_ps(scale), z = _mm512_set1_ps(zero);
+  const __m512 lo = _mm512_set1_ps(y_signed ? -128.f : 0.f);
+  const __m512 hi = _mm512_set1_ps(y_signed ? 127.f : 255.f);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    store_quantized(_mm512_div_ps(_mm512_maskz_loadu_ps(m, x + i), s), z, lo, hi, y + i, m);
+  }
+}
+
+void dequantize_avx512(const uint8_t* x, bool x_signed, int32_t zero, float scale, float* y,
+                       int64_t n) {
+  const __m512i z = _mm512_set1_epi32(zero);
+  const __m512 s = _mm512_set1_ps(scale);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    const __m128i v = _mm_maskz_loadu_epi8(m, x + i);
+    const __m512i q = x_signed ? _mm512_cvtepi8_epi32(v) : _mm512_cvtepu8_epi32(v);
+    _mm512_mask_storeu_ps(y + i, m, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q, z)), s));
+  }
+}
+
+const QElementwise kElementwise{add_avx512, quantize_avx512, dequantize_avx512};
+
 const QGemmKernel kVnni{"avx512-vnni", kMR,         kNR,           4,       false,
                         tile_vnni,     store_avx512, pack_rows_avx2, nullptr, nullptr};
 
@@ -135,6 +201,11 @@ const QGemmKernel kVnni{"avx512-vnni", kMR,         kNR,           4,       fals
 const QGemmKernel* qgemm_kernel_vnni() {
   return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") ? &kVnni
                                                                                      : nullptr;
+}
+
+const QElementwise* qelementwise_avx512() {
+  static const bool ok = active_isa() == Isa::kAvx512 && __builtin_cpu_supports("avx512bw");
+  return ok ? &kElementwise : nullptr;
 }
 
 }  // namespace detail
@@ -148,6 +219,7 @@ const QGemmKernel* qgemm_kernel_vnni() {
 namespace odla_ref {
 namespace detail {
 const QGemmKernel* qgemm_kernel_vnni() { return nullptr; }
+const QElementwise* qelementwise_avx512() { return nullptr; }
 }  // namespace detail
 }  // namespace odla_ref
 

@@ -87,4 +87,33 @@ size_t qmatmul_workspace_bytes(const QMatMulPlan& plan, int64_t m);
 void qmatmul(const QMatMulPlan& plan, const uint8_t* a, int64_t m, const int32_t* bias,
              uint8_t* y, void* workspace);
 
+// odla_QLinearAdd's parameters (odla_ops_quant.h): the operands' scales and
+// zero points, the output's, its range [lo, hi], the fused Relu.
+struct QAddParams {
+  float as = 1, bs = 1, ys = 1, az = 0, bz = 0, yz = 0, lo = 0, hi = 255;
+  bool relu = false;
+};
+
+namespace detail {
+
+// Vectorized forms of the elementwise int8 operators (odla_ops_quant.h), bit-exact with their
+// scalar loops in ops/quant.cc (float32 steps in the stated order, no fused multiply-add), on
+// n contiguous elements (bytes of uint8 or int8 as the flags say); one thread each.
+struct QElementwise {
+  // y = QLinearAdd(a, b) (y's type: the range [p.lo, p.hi])
+  void (*add)(const QAddParams& p, const uint8_t* a, bool a_signed, const uint8_t* b,
+              bool b_signed, uint8_t* y, int64_t n);
+  // y = saturate(nearbyintf(x / scale) + zero)
+  void (*quantize)(const float* x, float scale, float zero, uint8_t* y, bool y_signed,
+                   int64_t n);
+  // y = (float)(x - zero) * scale
+  void (*dequantize)(const uint8_t* x, bool x_signed, int32_t zero, float scale, float* y,
+                     int64_t n);
+};
+
+// The AVX-512 ones (qgemm_simd.cc) when active_isa() is AVX-512 and the CPU has AVX-512BW,
+// else null.
+const QElementwise* qelementwise_avx512();
+
+}  // namespace detail
 }  // namespace odla_ref

@@ -93,11 +93,18 @@ Kernel quantize_kernel(AxisParams a) {
     const float* x = io.input<float>(0);
     T* y = io.output<T>(0);
     const int64_t rows = a.split.outer * a.split.axis_len, inner = a.split.inner;
+    const odla_ref::detail::QElementwise* vec = odla_ref::detail::qelementwise_avx512();
     odla_ref::parallel_for(rows * inner, [&](int64_t b, int64_t e) {
       while (b < e) {
         const int64_t r = b / inner, end = std::min(e, (r + 1) * inner);
         const float s = a.scale[r % a.split.axis_len];
         const float z = static_cast<float>(a.zero[r % a.split.axis_len]);
+        if (vec != nullptr) {
+          vec->quantize(x + b, s, z, reinterpret_cast<uint8_t*>(y + b), std::is_signed_v<T>,
+                        end - b);
+          b = end;
+          continue;
+        }
         for (int64_t i = b; i < end; ++i) {
           float v = x[i] / s;
           v = v > 4194304.f ? 4194304.f : v;  // saturates anyway; keeps the rounding exact
@@ -121,13 +128,20 @@ Kernel dequantize_kernel(AxisParams a) {
     const T* x = io.input<T>(0);
     float* y = io.output<float>(0);
     const int64_t rows = a.split.outer * a.split.axis_len, inner = a.split.inner;
+    // 8-bit inputs: the vectorized form, when there is one
+    const odla_ref::detail::QElementwise* vec =
+        sizeof(T) == 1 ? odla_ref::detail::qelementwise_avx512() : nullptr;
     odla_ref::parallel_for(rows * inner, [&](int64_t b, int64_t e) {
       while (b < e) {
         const int64_t r = b / inner, end = std::min(e, (r + 1) * inner);
         const float s = a.scale[r % a.split.axis_len];
         const int64_t z = a.zero[r % a.split.axis_len];
-        for (int64_t i = b; i < end; ++i)
-          y[i] = static_cast<float>(static_cast<int64_t>(x[i]) - z) * s;
+        if (vec != nullptr)
+          vec->dequantize(reinterpret_cast<const uint8_t*>(x + b), std::is_signed_v<T>,
+                          static_cast<int32_t>(z), s, y + b, end - b);
+        else
+          for (int64_t i = b; i < end; ++i)
+            y[i] = static_cast<float>(static_cast<int64_t>(x[i]) - z) * s;
         b = end;
       }
     }, 16384);
@@ -283,10 +297,7 @@ odla_value build_qmatmul(odla_value a_value, odla_value a_scale, odla_value a_ze
                   std::move(kern), options);
 }
 
-struct AddParams {
-  float as, bs, ys, az, bz, yz, lo, hi;
-  bool relu;
-};
+using odla_ref::QAddParams;
 
 // odla_QLinearAdd on `n` elements converted to float (exact for 8-bit integers), into float
 // results that are whole numbers in the output type's range; `quantize_kernel`'s rounding and
@@ -295,7 +306,7 @@ struct AddParams {
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 void qadd_block(const float* __restrict a, const float* __restrict b, float* __restrict y, int n,
-                const AddParams& p) {
+                const QAddParams& p) {
   const float relu_floor = p.relu ? 0.f : -__builtin_inff();
   for (int i = 0; i < n; ++i) {
     const float fa = (a[i] - p.az) * p.as;
@@ -315,12 +326,19 @@ void qadd_block(const float* __restrict a, const float* __restrict b, float* __r
 }
 
 template <class A, class B, class Y>
-Kernel add_kernel(AddParams p, int64_t n) {
+Kernel add_kernel(QAddParams p, int64_t n) {
   return [p, n](const KernelIO& io) {
     const A* a = io.input<A>(0);
     const B* b = io.input<B>(1);
     Y* y = io.output<Y>(0);
+    const odla_ref::detail::QElementwise* vec = odla_ref::detail::qelementwise_avx512();
     odla_ref::parallel_for(n, [&](int64_t s, int64_t e) {
+      if (vec != nullptr) {
+        vec->add(p, reinterpret_cast<const uint8_t*>(a + s), std::is_signed_v<A>,
+                 reinterpret_cast<const uint8_t*>(b + s), std::is_signed_v<B>,
+                 reinterpret_cast<uint8_t*>(y + s), e - s);
+        return;
+      }
       constexpr int kBlock = 512;
       alignas(64) float fa[kBlock], fb[kBlock], fy[kBlock];
       for (int64_t i0 = s; i0 < e; i0 += kBlock) {
@@ -335,7 +353,7 @@ Kernel add_kernel(AddParams p, int64_t n) {
 }
 
 template <class A, class B>
-Kernel add_kernel_for(odla_element_type yt, const AddParams& p, int64_t n) {
+Kernel add_kernel_for(odla_element_type yt, const QAddParams& p, int64_t n) {
   return yt == ODLA_UINT8 ? add_kernel<A, B, uint8_t>(p, n) : add_kernel<A, B, int8_t>(p, n);
 }
 
@@ -348,7 +366,7 @@ odla_value build_qadd(odla_value a_value, odla_value a_scale, odla_value a_zero,
   if (!is_q8(a->type.dtype) || !is_q8(b->type.dtype) || a->type.dims != b->type.dims)
     fail("a and b must be uint8 or int8 of one shape, got " + type_str(a->type) + " and " +
          type_str(b->type));
-  AddParams p;
+  QAddParams p;
   p.as = read_scale(a_scale, "a_scale", 1)[0];
   p.az = static_cast<float>(read_zero(a_zero, "a_zero_point", 1, a->type.dtype)[0]);
   p.bs = read_scale(b_scale, "b_scale", 1)[0];
