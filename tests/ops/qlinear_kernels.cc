@@ -261,10 +261,37 @@ std::vector<float> test_floats(int64_t n, float scale) {
   return v;
 }
 
+// The vectorized quantizer computes x / scale without a division: against the division, on
+// scales over twelve decades and values at, next to and between the rounding ties.
+void test_quotients(const odla_ref::detail::QElementwise& vec) {
+  std::uniform_real_distribution<float> decade(-6.f, 6.f), unit(-1.f, 1.f);
+  const int64_t n = 4096;
+  std::vector<float> x(static_cast<size_t>(n));
+  std::vector<uint8_t> got(static_cast<size_t>(n)), want(static_cast<size_t>(n));
+  for (int trial = 0; trial < 400; ++trial) {
+    const float scale = std::pow(10.f, decade(g_rng));
+    for (int64_t i = 0; i < n; ++i) {
+      const float tie = (static_cast<float>(static_cast<int>(g_rng() % 400) - 200) + 0.5f) * scale;
+      switch (i % 4) {
+        case 0: x[i] = tie; break;
+        case 1: x[i] = std::nextafter(tie, 1e30f); break;
+        case 2: x[i] = std::nextafter(tie, -1e30f); break;
+        default: x[i] = unit(g_rng) * 200.f * scale;
+      }
+    }
+    const bool sy = trial % 2 == 1;
+    const float zero = sy ? 0.f : 128.f;
+    vec.quantize(x.data(), scale, zero, got.data(), sy, n);
+    for (int64_t i = 0; i < n; ++i) want[i] = quantized(x[i] / scale, zero, sy);
+    check("quotients-" + std::to_string(trial), got, want);
+  }
+}
+
 void test_elementwise() {
   const odla_ref::detail::QElementwise* vec = odla_ref::detail::qelementwise_avx512();
   std::printf("elementwise %s\n", vec != nullptr ? "avx512" : "scalar");
   if (vec == nullptr) return;
+  test_quotients(*vec);
   const int64_t lengths[] = {0, 1, 5, 15, 16, 17, 31, 33, 64, 1000};
   for (int64_t n : lengths) {
     for (bool sa : {false, true}) {

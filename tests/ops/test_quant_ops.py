@@ -1,5 +1,6 @@
-"""Integer kernels (QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul) against ONNX
-Runtime, bit for bit, on every runtime and on the emulator (the numpy reference)."""
+"""Integer kernels (QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, MaxPool on
+8-bit values) against ONNX Runtime, bit for bit, on every runtime and on the emulator (the numpy
+reference)."""
 
 from __future__ import annotations
 
@@ -149,6 +150,20 @@ CASES = [
         {"x": R.integers(-(2**20), 2**20, (6, 4), dtype=np.int32)},
         {"s": np.array(0.001, np.float32)},
     ),
+    Case(
+        "maxpool-u8",
+        dict(op_type="MaxPool", inputs=["x"], outputs=["y"], kernel_shape=[3, 3], strides=[2, 2],
+             pads=[1, 1, 1, 1]),
+        {"x": _q(U8, 1, 5, 13, 12)},
+        opset=12,
+    ),
+    Case(
+        "maxpool-s8-dilated-ceil",
+        dict(op_type="MaxPool", inputs=["x"], outputs=["y"], kernel_shape=[2, 3], strides=[2, 2],
+             dilations=[2, 1], pads=[0, 1, 1, 0], ceil_mode=1),
+        {"x": _q(S8, 2, 3, 9, 10)},
+        opset=12,
+    ),
 ]
 
 
@@ -161,7 +176,7 @@ def test_integer_op_matches_onnxruntime(case: Case, runtime: str, tmp_path) -> N
     np.testing.assert_array_equal(got, expected)
 
 
-@pytest.mark.parametrize("case", CASES[:3] + CASES[8:9], ids=lambda c: c.id)
+@pytest.mark.parametrize("case", CASES[:3] + CASES[8:9] + CASES[-2:], ids=lambda c: c.id)
 def test_emulator_is_bit_exact(case: Case, tmp_path) -> None:
     model = case.model()
     [expected] = ort_run(model, case.inputs)
@@ -210,5 +225,36 @@ def test_fused_residual_add_matches_the_unfused_graph(case: str, runtime: str, t
     ops = [n.op for n in import_and_optimize(tmp_path / "residual.onnx", CompileOptions()).nodes]
     assert ops == ["QLinearAdd"], ops
     for rt in (runtime, "emulator"):
+        [got] = halo_run(model, feeds, tmp_path, rt)
+        np.testing.assert_array_equal(got, expected)
+
+
+def _pooled(same_params: bool) -> onnx.ModelProto:
+    """DQ -> MaxPool -> Q, as quantize_static writes a quantized max pooling."""
+    nodes = [helper.make_node("DequantizeLinear", ["x", "xs", "xz"], ["fx"]),
+             helper.make_node("MaxPool", ["fx"], ["p"], kernel_shape=[3, 3], strides=[2, 2],
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("QuantizeLinear", ["p", "ys", "yz"], ["y"])]
+    inits = {"xs": np.array(0.021, np.float32), "xz": np.array(9, U8),
+             "ys": np.array(0.021 if same_params else 0.05, np.float32),
+             "yz": np.array(9 if same_params else 3, U8)}
+    return make_model(nodes, {"x": _q(U8, 1, 4, 11, 12)}, ["y"], inits, 13, name="pooled")
+
+
+@pytest.mark.parametrize("same_params", [True, False], ids=["same-params", "requantized"])
+def test_max_pool_runs_on_the_integers(same_params: bool, tmp_path) -> None:
+    """MaxPool commutes with a DequantizeLinear of positive scale: the pool runs on uint8, and
+    the DQ/Q pair cancels when both use one scale and zero point (else it requantizes)."""
+    from halo.compiler import CompileOptions, import_and_optimize
+
+    model = _pooled(same_params)
+    feeds = {"x": _q(U8, 1, 4, 11, 12)}
+    [expected] = ort_run(model, feeds)
+    onnx.save(model, tmp_path / "pooled.onnx")
+    nodes = import_and_optimize(tmp_path / "pooled.onnx", CompileOptions()).nodes
+    assert nodes[0].op == "MaxPool" and nodes[0].inputs[0].dtype.name == "UINT8"
+    want = ["MaxPool"] if same_params else ["MaxPool", "DequantizeLinear", "QuantizeLinear"]
+    assert [n.op for n in nodes] == want
+    for rt in ("reference", "emulator"):
         [got] = halo_run(model, feeds, tmp_path, rt)
         np.testing.assert_array_equal(got, expected)

@@ -55,7 +55,8 @@ class QdqFusion(Pass):
     (its bounds quantize outside the output type's range: a Relu when the output zero point is
     the type's lowest value, a Relu6 when also 6 maps to the highest or beyond). The bias becomes
     int32 in units of x_scale * w_scale. Also M(DQ(q)) = DQ(M(q)) for data-movement ops M
-    (``moves_data``) and Q(DQ(q)) = q when both use the same parameters.
+    (``moves_data``) and for monotone ops (``monotone``: MaxPool) when the scale is positive,
+    and Q(DQ(q)) = q when both use the same parameters.
 
     Must not fire when x, the output or the Q are per axis, when an intermediate has another
     reader or is a graph output, when the weights or bias are not constants, or for an act that
@@ -77,11 +78,12 @@ class QdqFusion(Pass):
         return changed
 
     def _sink(self, graph: Graph, dq: Node, uses: Uses) -> bool:
-        """M(DQ(q)) -> DQ(M(q)) for a data-movement op M and a per-tensor DQ (repeatedly)."""
+        """M(DQ(q)) -> DQ(M(q)) for a per-tensor DQ and an op M that commutes with it
+        (repeatedly)."""
         changed = False
         while True:
             mover = uses.sole_reader(dq.outputs[0])
-            if mover is None or not get_op(mover.op).moves_data or dq.operand(1).size != 1:
+            if mover is None or dq.operand(1).size != 1 or not _commutes(mover, dq):
                 return changed
             if len(mover.inputs) != 1 or dq not in graph.nodes:
                 return changed
@@ -196,6 +198,18 @@ class QdqFusion(Pass):
         if bias is not None:
             inputs.append(bias)  # type: ignore[arg-type]
         return op, inputs, attrs
+
+
+def _commutes(mover: Node, dq: Node) -> bool:
+    """Whether ``mover`` commutes with the per-tensor ``dq``: it moves data, or it is monotone
+    (MaxPool) and the scale is a positive constant."""
+    op = get_op(mover.op)
+    if op.moves_data:
+        return True
+    if not op.monotone or op.dtypes is None or dq.operand(0).dtype not in op.dtypes:
+        return False
+    scale = dq.operand(1)
+    return scale.data is not None and bool(np.all(scale.data > 0))
 
 
 def _saturates(act: Node, scale: Value, zero: Value) -> bool:

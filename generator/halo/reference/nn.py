@@ -117,7 +117,8 @@ def _out_shape(a: nn.Pool, x: np.ndarray) -> list[int]:
 @impl("MaxPool")
 def _maxpool(a: nn.Pool, x: np.ndarray) -> np.ndarray:
     out = _out_shape(a, x)
-    win = _pool_windows(a, x, -np.inf, out)
+    lowest = np.iinfo(x.dtype).min if np.issubdtype(x.dtype, np.integer) else -np.inf
+    win = _pool_windows(a, x, lowest, out)
     return win.max(axis=tuple(range(2 + len(out), win.ndim)))
 
 

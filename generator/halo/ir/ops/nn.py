@@ -172,8 +172,8 @@ def pool_output_size(size: int, k: int, s: int, d: int, pb: int, pe: int, ceil: 
     return out
 
 
-def _pool(op: str) -> None:
-    @register_op(op, Pool, inputs=1, dtypes=FLOAT_DTYPES)
+def _pool(op: str, dtypes: Sequence[DType], monotone: bool) -> None:
+    @register_op(op, Pool, inputs=1, dtypes=dtypes, monotone=monotone)
     def infer(a: Pool, ins: Sequence[Value | None]) -> list[TypeShape]:
         x = ins[0]
         assert x is not None
@@ -200,8 +200,8 @@ def _pool(op: str) -> None:
         return [(x.dtype, (*x.shape[:2], *out))]
 
 
-_pool("MaxPool")
-_pool("AveragePool")
+_pool("MaxPool", (*FLOAT_DTYPES, DType.INT8, DType.UINT8), monotone=True)
+_pool("AveragePool", FLOAT_DTYPES, monotone=False)
 
 
 @register_op("BatchNormalization", Norm, inputs=5, dtypes=FLOAT_DTYPES, inplace=InPlace.FIRST)

@@ -64,6 +64,9 @@ class OpDef:
     # every result element is a copy of one of operand 0's elements (data movement): the op
     # commutes with a per-tensor DequantizeLinear, so it can run on the integers
     moves_data: bool = False
+    # commutes with every non-decreasing elementwise function of operand 0 (MaxPool: the max of
+    # the images is the image of the max), so also with a DequantizeLinear of positive scale
+    monotone: bool = False
 
 
 OPS: dict[str, OpDef] = {}
@@ -79,6 +82,7 @@ def register_op(
     inplace: InPlace = InPlace.NONE,
     folds: bool = True,
     moves_data: bool = False,
+    monotone: bool = False,
 ) -> Callable[[InferFn], InferFn]:
     """Decorator registering ``infer`` as the shape/dtype rule of op ``name``."""
     bounds = (inputs, inputs) if isinstance(inputs, int) else inputs
@@ -88,7 +92,16 @@ def register_op(
             raise RuntimeError(f"op {name} registered twice")
         dts = tuple(dtypes) if dtypes else None
         OPS[name] = OpDef(
-            name, attrs, fn, bounds, dts, layout, inplace, folds=folds, moves_data=moves_data
+            name,
+            attrs,
+            fn,
+            bounds,
+            dts,
+            layout,
+            inplace,
+            folds=folds,
+            moves_data=moves_data,
+            monotone=monotone,
         )
         return fn
 

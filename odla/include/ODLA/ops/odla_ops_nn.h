@@ -57,7 +57,8 @@ odla_AveragePool(odla_value input, odla_memory_layout input_layout,
                  odla_value_shape output_dims, const odla_value_id value_id);
 
 /* Max pooling. HALO change: `dilations` (NULL means all 1) comes before
- * output_dims. */
+ * output_dims. The reference runtime also pools uint8 and int8 values (a
+ * quantized tensor: the max commutes with dequantization of positive scale). */
 extern ODLA_API_EXPORT odla_value ODLA_API_CALL odla_MaxPool(
     odla_value input, odla_memory_layout input_layout,
     const odla_uint32* window_dims, const odla_uint32* strides,

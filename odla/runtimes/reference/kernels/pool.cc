@@ -56,19 +56,19 @@ PoolParams widen(const PoolParams& p) {
 
 // out[x] = op(out[x], xr[x * S + off]) for x in [lo, hi); S > 0 is a
 // compile-time stride, else `s`.
-template <bool kMax, int S>
-void row_op(float* __restrict out, const float* __restrict xr, int64_t s,
+template <bool kMax, int S, class T>
+void row_op(T* __restrict out, const T* __restrict xr, int64_t s,
             int64_t off, int64_t lo, int64_t hi) {
   const int64_t st = S > 0 ? S : s;
   for (int64_t x = lo; x < hi; ++x) {
-    const float v = xr[x * st + off], o = out[x];
+    const T v = xr[x * st + off], o = out[x];
     out[x] = kMax ? (v > o || v != v ? v : o) : o + v;  // max propagates NaN
   }
 }
 
-template <bool kMax>
-void pool_row(const PoolParams& p, const float* xr, const int64_t* lo,
-              const int64_t* hi, float* out) {
+template <bool kMax, class T>
+void pool_row(const PoolParams& p, const T* xr, const int64_t* lo,
+              const int64_t* hi, T* out) {
   const int64_t s = p.strides[2];
   if (p.out_dims[2] == 1) {  // e.g. global pooling: one output, taps inline
     for (int64_t kx = 0; kx < p.window[2]; ++kx)
@@ -87,8 +87,8 @@ void pool_row(const PoolParams& p, const float* xr, const int64_t* lo,
   }
 }
 
-template <bool kMax>
-void pool(const PoolParams& params, const float* input, float* output) {
+template <bool kMax, class T>
+void pool(const PoolParams& params, const T* input, T* output) {
   const PoolParams p = widen(params);
   const AxisTaps z = axis_taps(p, 0), y = axis_taps(p, 1), x = axis_taps(p, 2);
   std::vector<int64_t> lo(static_cast<size_t>(p.window[2])), hi(lo.size());
@@ -98,10 +98,12 @@ void pool(const PoolParams& params, const float* input, float* output) {
   }
   const int64_t in_plane = p.in_dims[0] * p.in_dims[1] * p.in_dims[2];
   const int64_t ow = p.out_dims[2], out_plane = p.out_dims[0] * p.out_dims[1] * ow;
-  const float init = kMax ? -std::numeric_limits<float>::infinity() : 0.f;
+  const T init = !kMax                                    ? T(0)
+                 : std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                         : std::numeric_limits<T>::lowest();
   parallel_for(p.batch * p.channels, [&](int64_t b, int64_t e) {
     for (int64_t pl = b; pl < e; ++pl) {
-      float* out = output + pl * out_plane;
+      T* out = output + pl * out_plane;
       for (int64_t oz = 0; oz < p.out_dims[0]; ++oz) {
         for (int64_t oy = 0; oy < p.out_dims[1]; ++oy, out += ow) {
           std::fill(out, out + ow, init);
@@ -109,11 +111,11 @@ void pool(const PoolParams& params, const float* input, float* output) {
             const int64_t iz = oz * p.strides[0] - p.pads_front[0] + kz * p.dilations[0];
             for (int64_t ky = y.lo[oy]; ky < y.hi[oy]; ++ky) {
               const int64_t iy = oy * p.strides[1] - p.pads_front[1] + ky * p.dilations[1];
-              pool_row<kMax>(p, input + pl * in_plane + (iz * p.in_dims[1] + iy) * p.in_dims[2],
+              pool_row<kMax, T>(p, input + pl * in_plane + (iz * p.in_dims[1] + iy) * p.in_dims[2],
                              lo.data(), hi.data(), out);
             }
           }
-          if (kMax) continue;
+          if constexpr (kMax) continue;
           const int64_t zy = z.count[oz] * y.count[oy];
           for (int64_t ox = 0; ox < ow; ++ox) {
             const int64_t c = zy * x.count[ox];
@@ -128,6 +130,14 @@ void pool(const PoolParams& params, const float* input, float* output) {
 }  // namespace
 
 void max_pool(const PoolParams& p, const float* input, float* output) {
+  pool<true>(p, input, output);
+}
+
+void max_pool(const PoolParams& p, const uint8_t* input, uint8_t* output) {
+  pool<true>(p, input, output);
+}
+
+void max_pool(const PoolParams& p, const int8_t* input, int8_t* output) {
   pool<true>(p, input, output);
 }
 

@@ -1,4 +1,4 @@
-// N-d max / average pooling, float32, channels first.
+// N-d max (float32, uint8, int8) / average (float32) pooling, channels first.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +25,10 @@ struct PoolParams {
 };
 
 // Max over the window taps inside the input (padding never wins). A window
-// with no tap inside the input yields -infinity.
+// with no tap inside the input yields -infinity (the integer types: their lowest value).
 void max_pool(const PoolParams& p, const float* input, float* output);
+void max_pool(const PoolParams& p, const uint8_t* input, uint8_t* output);
+void max_pool(const PoolParams& p, const int8_t* input, int8_t* output);
 
 // Average over the window. Divisor: number of taps inside the input, or, with
 // count_include_pad, number of taps inside [-pads_front, in + pads_back)

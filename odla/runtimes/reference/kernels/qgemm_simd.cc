@@ -9,6 +9,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstring>
 
 #pragma GCC push_options
@@ -80,23 +81,25 @@ void store_avx512(const int32_t* acc, int nr, int rows, int cols, int64_t i0,
   }
 }
 
-// Row kk of B (32 bytes from column j0, xor flip), or zeros past the depth.
+// Row kk of B (the `cols` bytes from column j0 that mask m selects, xor flip, the others 0),
+// or zeros past the depth. The masked load reads no byte past the columns.
 inline __m256i load_row(const uint8_t* const* rows, int64_t kk, int64_t k, int64_t j0,
-                        __m256i flip) {
+                        __m256i flip, __mmask32 m) {
   if (kk >= k) return _mm256_setzero_si256();
-  return _mm256_xor_si256(
-      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[kk] + j0)), flip);
+  return _mm256_maskz_mov_epi8(
+      m, _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, rows[kk] + j0), flip));
 }
 
-// qpack_rows_portable for full 32-column panels: per depth group, four rows of 32 bytes
+// qpack_rows_portable for 32-column panels: per depth group, four rows of up to 32 bytes
 // interleaved into [32][4] by unpacking bytes, then 16-bit pairs (within 128-bit lanes),
-// then reordering the lanes: out[i] holds columns 8i .. 8i + 7.
+// then reordering the lanes: out[i] holds columns 8i .. 8i + 7 (those past `cols` zero).
 void pack_rows_avx2(const uint8_t* const* rows, int64_t k, int64_t kq, int64_t j0, int cols,
                     int nr, uint8_t flip, uint8_t xor_out, uint8_t* panel, int32_t* sums) {
-  if (nr != 32 || cols != 32) {
+  if (nr != 32) {
     qpack_rows_portable(rows, k, kq, j0, cols, nr, flip, xor_out, panel, sums);
     return;
   }
+  const __mmask32 m = cols >= 32 ? ~__mmask32(0) : (__mmask32(1) << cols) - 1;
   const __m256i f = _mm256_set1_epi8(static_cast<char>(flip));
   const __m256i x = _mm256_set1_epi8(static_cast<char>(xor_out));
   const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
@@ -107,8 +110,10 @@ void pack_rows_avx2(const uint8_t* const* rows, int64_t k, int64_t kq, int64_t j
       std::memset(panel, 0, 128);
       continue;
     }
-    const __m256i r0 = load_row(rows, 4 * g, k, j0, f), r1 = load_row(rows, 4 * g + 1, k, j0, f);
-    const __m256i r2 = load_row(rows, 4 * g + 2, k, j0, f), r3 = load_row(rows, 4 * g + 3, k, j0, f);
+    const __m256i r0 = load_row(rows, 4 * g, k, j0, f, m);
+    const __m256i r1 = load_row(rows, 4 * g + 1, k, j0, f, m);
+    const __m256i r2 = load_row(rows, 4 * g + 2, k, j0, f, m);
+    const __m256i r3 = load_row(rows, 4 * g + 3, k, j0, f, m);
     const __m256i lo01 = _mm256_unpacklo_epi8(r0, r1), hi01 = _mm256_unpackhi_epi8(r0, r1);
     const __m256i lo23 = _mm256_unpacklo_epi8(r2, r3), hi23 = _mm256_unpackhi_epi8(r2, r3);
     const __m256i q0 = _mm256_unpacklo_epi16(lo01, lo23), q1 = _mm256_unpackhi_epi16(lo01, lo23);
@@ -117,8 +122,9 @@ void pack_rows_avx2(const uint8_t* const* rows, int64_t k, int64_t kq, int64_t j
         _mm256_permute2x128_si256(q0, q1, 0x20), _mm256_permute2x128_si256(q2, q3, 0x20),
         _mm256_permute2x128_si256(q0, q1, 0x31), _mm256_permute2x128_si256(q2, q3, 0x31)};
     for (int i = 0; i < 4; ++i) {
+      const __mmask8 mi = static_cast<__mmask8>(m >> (8 * i) & 0xFF);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(panel + 32 * i),
-                          _mm256_xor_si256(out[i], x));
+                          _mm256_maskz_mov_epi32(mi, _mm256_xor_si256(out[i], x)));
       if (sums != nullptr)
         s[i] = _mm256_add_epi32(s[i], _mm256_madd_epi16(_mm256_maddubs_epi16(out[i], ones8),
                                                          ones16));
@@ -148,6 +154,24 @@ inline void store_quantized(__m512 v, __m512 zero, __m512 lo, __m512 hi, uint8_t
   _mm_mask_storeu_epi8(y, m, _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(v)));
 }
 
+// Whether x / s may be computed as divide(x, s, 1 / s): s and its reciprocal normal floats.
+inline bool reciprocal_ok(float s) {
+  const float r = 1.f / s;
+  return std::isnormal(s) && std::isnormal(r);
+}
+
+// x / s, correctly rounded, without a division (vdivps is the bottleneck of these loops):
+// q = x * r with r = RN(1 / s) is within an ulp of x / s, its remainder x - q * s is exact with
+// a fused multiply-add, and q + remainder * r rounds to RN(x / s) (Markstein's theorem). q is
+// first clamped to +-2^23 (a quotient that large saturates anyway) so that no infinity meets
+// the remainder; NaN stays NaN (the min/max order).
+inline __m512 divide(__m512 x, __m512 s, __m512 r) {
+  const __m512 big = _mm512_set1_ps(8388608.f);
+  __m512 q = _mm512_mul_ps(x, r);
+  q = _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), big), _mm512_min_ps(big, q));
+  return _mm512_fmadd_ps(_mm512_fnmadd_ps(q, s, x), r, q);
+}
+
 inline __mmask16 tail_mask(int64_t left) {
   return left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
 }
@@ -158,13 +182,15 @@ void add_avx512(const QAddParams& p, const uint8_t* a, bool a_signed, const uint
   const __m512 bs = _mm512_set1_ps(p.bs), bz = _mm512_set1_ps(p.bz);
   const __m512 ys = _mm512_set1_ps(p.ys), yz = _mm512_set1_ps(p.yz);
   const __m512 lo = _mm512_set1_ps(p.lo), hi = _mm512_set1_ps(p.hi);
+  const bool fast = reciprocal_ok(p.ys);
+  const __m512 yr = _mm512_set1_ps(1.f / p.ys);
   for (int64_t i = 0; i < n; i += 16) {
     const __mmask16 m = tail_mask(n - i);
     const __m512 fa = _mm512_mul_ps(_mm512_sub_ps(load_q8(a + i, a_signed, m), az), as);
     const __m512 fb = _mm512_mul_ps(_mm512_sub_ps(load_q8(b + i, b_signed, m), bz), bs);
     __m512 v = _mm512_add_ps(fa, fb);
     if (p.relu) v = _mm512_max_ps(_mm512_setzero_ps(), v);
-    store_quantized(_mm512_div_ps(v, ys), yz, lo, hi, y + i, m);
+    store_quantized(fast ? divide(v, ys, yr) : _mm512_div_ps(v, ys), yz, lo, hi, y + i, m);
   }
 }
 
@@ -173,9 +199,12 @@ void quantize_avx512(const float* x, float scale, float zero, uint8_t* y, bool y
   const __m512 s = _mm512_set1_ps(scale), z = _mm512_set1_ps(zero);
   const __m512 lo = _mm512_set1_ps(y_signed ? -128.f : 0.f);
   const __m512 hi = _mm512_set1_ps(y_signed ? 127.f : 255.f);
+  const bool fast = reciprocal_ok(scale);
+  const __m512 r = _mm512_set1_ps(1.f / scale);
   for (int64_t i = 0; i < n; i += 16) {
     const __mmask16 m = tail_mask(n - i);
-    store_quantized(_mm512_div_ps(_mm512_maskz_loadu_ps(m, x + i), s), z, lo, hi, y + i, m);
+    const __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+    store_quantized(fast ? divide(v, s, r) : _mm512_div_ps(v, s), z, lo, hi, y + i, m);
   }
 }
 

@@ -24,6 +24,9 @@ inline int spatial_rank(odla_value x, odla_memory_layout layout,
 }
 
 inline bool is_float32(odla_element_type t) { return t == ODLA_FLOAT32; }
+inline bool is_max_pool_type(odla_element_type t) {
+  return t == ODLA_FLOAT32 || t == ODLA_UINT8 || t == ODLA_INT8;
+}
 
 // Reads per-axis parameters; NULL gives `fallback` on every axis.
 inline void read_axes(const odla_uint32* src, int n, int64_t fallback, int64_t minimum,

@@ -76,7 +76,8 @@ odla_value build_pool(bool is_max, odla_value input, odla_memory_layout layout,
                       const odla_uint32* dilations, bool include_pad,
                       const odla_value_shape& output_dims, const odla_value_id id) {
   odla_value x = operand(input, "input");
-  const int s = spatial_rank(x, layout, is_float32, "float32");
+  const int s = is_max ? spatial_rank(x, layout, is_max_pool_type, "float32, uint8 or int8")
+                       : spatial_rank(x, layout, is_float32, "float32");
   if (window == nullptr) fail("window_dims is NULL");
   const Dims& in = x->type.dims;
   odla_ref::PoolParams p;
@@ -100,16 +101,21 @@ odla_value build_pool(bool is_max, odla_value input, odla_memory_layout layout,
     check_extent(i, p.out_dims[i], floor_div(room, p.strides[i]) + 1,
                  -floor_div(-room, p.strides[i]) + 1);
   }
-  Kernel kern = [p, is_max](const KernelIO& io) {
-    if (is_max)
+  const odla_element_type dtype = x->type.dtype;
+  Kernel kern = [p, is_max, dtype](const KernelIO& io) {
+    if (dtype == ODLA_UINT8)
+      odla_ref::max_pool(p, io.input<uint8_t>(0), io.output<uint8_t>(0));
+    else if (dtype == ODLA_INT8)
+      odla_ref::max_pool(p, io.input<int8_t>(0), io.output<int8_t>(0));
+    else if (is_max)
       odla_ref::max_pool(p, io.input<float>(0), io.output<float>(0));
     else
       odla_ref::avg_pool(p, io.input<float>(0), io.output<float>(0));
   };
   NodeOptions options;
   options.params = p;
-  return add_node(is_max ? "odla_MaxPool" : "odla_AveragePool", {x},
-                  TensorType{ODLA_FLOAT32, out}, id, std::move(kern), options);
+  return add_node(is_max ? "odla_MaxPool" : "odla_AveragePool", {x}, TensorType{dtype, out}, id,
+                  std::move(kern), options);
 }
 
 }  // namespace
