@@ -151,6 +151,9 @@ uint8_t* thread_panel(size_t bytes) {
   return static_cast<uint8_t*>(buffer.bytes(bytes));
 }
 
+// Packed B of all panels a thread may keep (the row-block-major order below).
+constexpr size_t kKeptPanelBytes = size_t(1) << 20;
+
 }  // namespace
 
 size_t qgemm_workspace_bytes(int64_t m) {
@@ -172,34 +175,46 @@ void qgemm(const QPackedA& a, const QSourceB& b, int64_t n, const QOutput& out,
   const uint8_t xor_out = kern.flipped ? 0x80 : 0;
   const int64_t row_blocks = (a.m + mr - 1) / mr, panels = (n + nr - 1) / nr;
   const size_t panel_bytes = static_cast<size_t>(a.kq * nr * 4);
-  // tiles panel by panel: consecutive tiles share a B panel, packed once per chunk; chunks
-  // of whole panels when there are enough for every thread, else of parts of panels
+  // Panel by panel: consecutive tiles share a B panel, packed once per chunk; chunks of whole
+  // panels when there are enough for every thread, else of parts of panels. With few panels
+  // (a small output grid, a large A), row block by row block instead: each thread keeps every
+  // panel it packed, and A, the larger operand, is read once rather than once per panel.
   const int64_t threads = num_threads(), tile_ops = a.kq * 4 * mr * nr;
-  int64_t grain = panels >= 4 * threads
-                      ? row_blocks
-                      : std::max<int64_t>(1, row_blocks * panels / (2 * threads));
+  const bool a_major = panels > 1 && panels < 4 * threads &&
+                       static_cast<size_t>(panels) * panel_bytes <= kKeptPanelBytes;
+  int64_t grain = panels >= 4 * threads ? row_blocks
+                  : a_major ? (row_blocks + threads - 1) / threads * panels
+                            : std::max<int64_t>(1, row_blocks * panels / (2 * threads));
   grain = std::max(grain, (1 << 16) / std::max<int64_t>(1, tile_ops));
+  const int64_t kept = a_major ? panels : 1;
   parallel_for(row_blocks * panels, [&](int64_t t0, int64_t t1) {
     alignas(64) int32_t acc[32 * 64];
-    alignas(64) int32_t col_sums[64];
-    uint8_t* panel = thread_panel(panel_bytes);
-    int64_t packed = -1;
+    thread_local std::vector<int32_t> col_sums;
+    col_sums.resize(static_cast<size_t>(kept * 64));
+    uint8_t* panels_buf = thread_panel(static_cast<size_t>(kept) * panel_bytes);
+    std::vector<char> packed(static_cast<size_t>(panels), 0);
+    int64_t last = -1;
     if (kern.begin != nullptr) kern.begin();
     for (int64_t t = t0; t < t1; ++t) {
-      const int64_t p = t / row_blocks, rb = t % row_blocks, j0 = p * nr;
+      const int64_t p = a_major ? t % panels : t / row_blocks;
+      const int64_t rb = a_major ? t / panels : t % row_blocks, j0 = p * nr;
       const int cols = static_cast<int>(std::min<int64_t>(nr, n - j0));
-      if (p != packed) {
-        int32_t* s = sums ? col_sums : nullptr;
+      const int64_t slot = a_major ? p : 0;
+      uint8_t* panel = panels_buf + slot * panel_bytes;
+      int32_t* cs = col_sums.data() + slot * 64;
+      if (a_major ? packed[static_cast<size_t>(p)] == 0 : p != last) {
+        int32_t* s = sums ? cs : nullptr;
         if (b.rows != nullptr)
           kern.pack_rows(b.rows, a.k, a.kq, j0, cols, nr, b.flip, xor_out, panel, s);
         else
           pack_panel_cols(b.cols + j0 * b.ld, b.ld, a.k, a.kq, cols, nr, b.flip, xor_out,
                           panel, s);
-        packed = p;
+        packed[static_cast<size_t>(p)] = 1;
+        last = p;
       }
       kern.tile(a.kq, a.block(rb), panel, acc);
       const int rows = static_cast<int>(std::min<int64_t>(mr, a.m - rb * mr));
-      store_mapped(kern, acc, rows, cols, rb * mr, j0, sums ? col_sums : nullptr, o);
+      store_mapped(kern, acc, rows, cols, rb * mr, j0, sums ? cs : nullptr, o);
     }
     if (kern.end != nullptr) kern.end();
   }, grain);

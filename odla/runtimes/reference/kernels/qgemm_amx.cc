@@ -17,6 +17,7 @@ namespace detail {
 namespace {
 
 constexpr int kMR = 32, kNR = 32;
+constexpr int kAhead = 2;
 
 // ldtilecfg's operand: palette 1, tiles 0-7 all 16 rows of 64 bytes.
 struct alignas(64) TileConfig {
@@ -39,7 +40,12 @@ ODLA_AMX void tile_amx(int64_t kq, const int8_t* a, const uint8_t* b, int32_t* a
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
+  const int8_t* end = a + kq / 16 * kMR * 64;
   for (int64_t c = 0; c < kq / 16; ++c, a += kMR * 64, b += 16 * kNR * 4) {
+    // A streams from memory once per panel: fetch the chunk kAhead chunks on
+    const int8_t* next = a + kAhead * kMR * 64;
+    if (next < end)
+      for (int line = 0; line < kMR; ++line) _mm_prefetch(reinterpret_cast<const char*>(next + 64 * line), _MM_HINT_T0);
     _tile_loadd(4, a, 64);
     _tile_loadd(6, b, kNR * 4);
     _tile_loadd(5, a + 16 * 64, 64);

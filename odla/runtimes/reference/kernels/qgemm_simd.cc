@@ -47,20 +47,25 @@ void tile_vnni(int64_t kq, const int8_t* __restrict a, const uint8_t* __restrict
 }
 
 // The epilogue of qgemm.h's requantize(), 16 lanes at a time, for row-major outputs
-// (col_stride 1); bit-exact with the scalar form: float32 product, NaN as 0, clamp to 2^22,
-// round half to even (cvtps under the default rounding mode), zero point, saturation.
+// (col_stride 1); bit-exact with the scalar form. With a finite multiplier the product is never
+// NaN, and since rounding is monotone and fixes integers, clamping the product to
+// [lo - y_zero, hi - y_zero] before rounding (cvtps under the default rounding mode: half to
+// even) equals the scalar clamp to +-2^22, rounding, adding y_zero and saturating. A row whose
+// multiplier is not finite takes the scalar form.
 void store_avx512(const int32_t* acc, int nr, int rows, int cols, int64_t i0,
                   const int32_t* col_sums, uint8_t* y, const QOutput& o) {
   if (o.col_stride != 1) {
     qstore_portable(acc, nr, rows, cols, i0, col_sums, y, o);
     return;
   }
-  const __m512 big = _mm512_set1_ps(4194304.f), small = _mm512_set1_ps(-4194304.f);
   const __m512i zero = _mm512_set1_epi32(static_cast<int32_t>(o.y_zero));
-  const __m512i lo = _mm512_set1_epi32(static_cast<int32_t>(o.lo));
-  const __m512i hi = _mm512_set1_epi32(static_cast<int32_t>(o.hi));
+  const __m512 lo = _mm512_set1_ps(o.lo - o.y_zero), hi = _mm512_set1_ps(o.hi - o.y_zero);
   for (int r = 0; r < rows; ++r) {
     const int64_t i = i0 + r;
+    if (!std::isfinite(o.row_mul[i])) {
+      qstore_portable(acc + r * nr, nr, 1, cols, i, col_sums, y + r * o.row_stride, o);
+      continue;
+    }
     const __m512i off = _mm512_set1_epi32(o.row_offset[i]);
     const __m512i wz = _mm512_set1_epi32(col_sums != nullptr ? o.row_zero[i] : 0);
     const __m512 mul = _mm512_set1_ps(o.row_mul[i]);
@@ -72,10 +77,8 @@ void store_avx512(const int32_t* acc, int nr, int rows, int cols, int64_t i0,
         a = _mm512_sub_epi32(a,
                              _mm512_mullo_epi32(wz, _mm512_maskz_loadu_epi32(m, col_sums + j)));
       __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(a), mul);
-      v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), v);
-      v = _mm512_min_ps(_mm512_max_ps(v, small), big);
-      __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(v), zero);
-      q = _mm512_min_epi32(_mm512_max_epi32(q, lo), hi);
+      v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+      const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(v), zero);
       _mm_mask_storeu_epi8(dst + j, m, _mm512_cvtepi32_epi8(q));
     }
   }
