@@ -54,12 +54,25 @@ void tile_vnni(int64_t kq, const int8_t* __restrict a, const uint8_t* __restrict
 // multiplier is not finite takes the scalar form.
 void store_avx512(const int32_t* acc, int nr, int rows, int cols, int64_t i0,
                   const int32_t* col_sums, uint8_t* y, const QOutput& o) {
-  if (o.col_stride != 1) {
+  constexpr int kMaxVectors = 4;
+  if (o.col_stride != 1 || cols > 16 * kMaxVectors) {
     qstore_portable(acc, nr, rows, cols, i0, col_sums, y, o);
     return;
   }
   const __m512i zero = _mm512_set1_epi32(static_cast<int32_t>(o.y_zero));
   const __m512 lo = _mm512_set1_ps(o.lo - o.y_zero), hi = _mm512_set1_ps(o.hi - o.y_zero);
+  // the column sums once per tile, and 128 times them: the flipped AMX kernel's row_zero is
+  // 128 + the weights' zero point, so 128 on every row of symmetric weights (no multiply)
+  const int vectors = (cols + 15) / 16;
+  __m512i cs[kMaxVectors], cs128[kMaxVectors];
+  __mmask16 mask[kMaxVectors];
+  for (int v = 0; v < vectors; ++v) {
+    const int left = cols - 16 * v;
+    mask[v] = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    cs[v] = col_sums != nullptr ? _mm512_maskz_loadu_epi32(mask[v], col_sums + 16 * v)
+                                : _mm512_setzero_si512();
+    cs128[v] = _mm512_slli_epi32(cs[v], 7);
+  }
   for (int r = 0; r < rows; ++r) {
     const int64_t i = i0 + r;
     if (!std::isfinite(o.row_mul[i])) {
@@ -67,19 +80,20 @@ void store_avx512(const int32_t* acc, int nr, int rows, int cols, int64_t i0,
       continue;
     }
     const __m512i off = _mm512_set1_epi32(o.row_offset[i]);
-    const __m512i wz = _mm512_set1_epi32(col_sums != nullptr ? o.row_zero[i] : 0);
+    const int32_t z = col_sums != nullptr ? o.row_zero[i] : 0;
+    const __m512i wz = _mm512_set1_epi32(z);
     const __m512 mul = _mm512_set1_ps(o.row_mul[i]);
     uint8_t* dst = y + r * o.row_stride;
-    for (int j = 0; j < cols; j += 16) {
-      const __mmask16 m = cols - j >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (cols - j)) - 1);
-      __m512i a = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc + r * nr + j), off);
-      if (col_sums != nullptr)
-        a = _mm512_sub_epi32(a,
-                             _mm512_mullo_epi32(wz, _mm512_maskz_loadu_epi32(m, col_sums + j)));
-      __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(a), mul);
-      v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
-      const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(v), zero);
-      _mm_mask_storeu_epi8(dst + j, m, _mm512_cvtepi32_epi8(q));
+    for (int v = 0; v < vectors; ++v) {
+      __m512i a = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask[v], acc + r * nr + 16 * v), off);
+      if (z == 128)
+        a = _mm512_sub_epi32(a, cs128[v]);
+      else if (z != 0)
+        a = _mm512_sub_epi32(a, _mm512_mullo_epi32(wz, cs[v]));
+      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(a), mul);
+      f = _mm512_min_ps(_mm512_max_ps(f, lo), hi);
+      const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(f), zero);
+      _mm_mask_storeu_epi8(dst + 16 * v, mask[v], _mm512_cvtepi32_epi8(q));
     }
   }
 }
@@ -139,22 +153,24 @@ void pack_rows_avx2(const uint8_t* const* rows, int64_t k, int64_t kq, int64_t j
 
 // 16 bytes (uint8 or int8) as floats; masked loads read only the first n.
 inline __m512 load_q8(const uint8_t* p, bool is_signed, __mmask16 m) {
-  const __m128i v = _mm_maskz_loadu_epi8(m, p);
+  const __m128i v = m == 0xFFFF ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p))
+                                : _mm_maskz_loadu_epi8(m, p);
   return _mm512_cvtepi32_ps(is_signed ? _mm512_cvtepi8_epi32(v) : _mm512_cvtepu8_epi32(v));
 }
 
-// The common tail of the quantizing operators, on v = the value before rounding:
-// clamp to +-2^22, round half to even, add the zero point, NaN to the zero point, saturate
-// (the scalar comparisons c ? k : v, NaN-preserving, as max/min with the constant first),
-// stored as bytes.
+// The common tail of the quantizing operators, on v = the value before rounding: NaN to 0
+// (so to the zero point), then, as in store_avx512, a clamp to [lo - zero, hi - zero] before
+// rounding half to even (cvtps) and adding the zero point, which equals the scalar clamp to
+// +-2^22, rounding, zero point and saturation; stored as bytes.
 inline void store_quantized(__m512 v, __m512 zero, __m512 lo, __m512 hi, uint8_t* y,
                             __mmask16 m) {
-  const __m512 big = _mm512_set1_ps(4194304.f), magic = _mm512_set1_ps(12582912.f);
-  v = _mm512_max_ps(_mm512_set1_ps(-4194304.f), _mm512_min_ps(big, v));
-  v = _mm512_add_ps(_mm512_sub_ps(_mm512_add_ps(v, magic), magic), zero);
-  v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), zero);
-  v = _mm512_min_ps(hi, _mm512_max_ps(lo, v));
-  _mm_mask_storeu_epi8(y, m, _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(v)));
+  v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), v);
+  v = _mm512_min_ps(_mm512_max_ps(v, _mm512_sub_ps(lo, zero)), _mm512_sub_ps(hi, zero));
+  const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_cvtps_epi32(zero));
+  if (m == 0xFFFF)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y), _mm512_cvtepi32_epi8(q));
+  else
+    _mm_mask_storeu_epi8(y, m, _mm512_cvtepi32_epi8(q));
 }
 
 // Whether x / s may be computed as divide(x, s, 1 / s): s and its reciprocal normal floats.
