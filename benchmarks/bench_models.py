@@ -3,7 +3,8 @@
 ONNX (onnx.helper, the ``Net`` DSL of tests/models.py): ResNet-50 v1 (also quantized to int8 by
 ONNX Runtime's quantize_static), MobileNetV2, YOLOv3 at
 416x416 (Darknet-53 and three detection heads, 80 classes), a 2-layer BERT encoder. TFLite: the
-Keras MobileNetV2 and ResNet50 applications (``weights=None``, seeded) through the TFLite converter.
+Keras MobileNetV2 (also quantized to full integer by the converter) and ResNet50 applications
+(``weights=None``, seeded) through the TFLite converter.
 """
 
 from __future__ import annotations
@@ -168,7 +169,9 @@ def bert(
     return _finish(n, "bert", [ids], [x], 17)
 
 
-def _keras_tflite(app: str, path: Path) -> None:
+def _keras_tflite(app: str, path: Path, int8: bool = False) -> None:
+    """The Keras application through the TFLite converter; ``int8``: its full-integer
+    quantization (int8 tensors, input and output included), calibrated on 8 seeded images."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
@@ -176,8 +179,17 @@ def _keras_tflite(app: str, path: Path) -> None:
     inp = tf.keras.Input((224, 224, 3), batch_size=1)
     build = getattr(tf.keras.applications, app)
     model = build(input_tensor=inp, weights=None, classifier_activation=None)
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if int8:
+        rng = np.random.default_rng(3)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: (
+            [rng.standard_normal((1, 224, 224, 3)).astype(np.float32)] for _ in range(8)
+        )
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = converter.inference_output_type = tf.int8
     with contextlib.redirect_stdout(sys.stderr):  # the converter prints the saved signature
-        path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+        path.write_bytes(converter.convert())
 
 
 ONNX_MODELS: dict[str, Callable[[], onnx.ModelProto]] = {
@@ -187,7 +199,11 @@ ONNX_MODELS: dict[str, Callable[[], onnx.ModelProto]] = {
     "yolov3": yolov3,
     "bert": bert,
 }
-TFLITE_MODELS = {"keras_mobilenet_v2": "MobileNetV2", "keras_resnet50": "ResNet50"}
+TFLITE_MODELS = {  # name: (Keras application, full-integer int8)
+    "keras_mobilenet_v2": ("MobileNetV2", False),
+    "keras_mobilenet_v2_int8": ("MobileNetV2", True),
+    "keras_resnet50": ("ResNet50", False),
+}
 
 
 def build(name: str, folder: Path) -> Path:
@@ -196,7 +212,8 @@ def build(name: str, folder: Path) -> Path:
     if name in TFLITE_MODELS:
         path = folder / f"{name}.tflite"
         if not path.is_file():
-            _keras_tflite(TFLITE_MODELS[name], path)
+            app, int8 = TFLITE_MODELS[name]
+            _keras_tflite(app, path, int8)
         return path
     path = folder / f"{name}.onnx"
     if not path.is_file():
