@@ -258,3 +258,48 @@ def test_max_pool_runs_on_the_integers(same_params: bool, tmp_path) -> None:
     for rt in ("reference", "emulator"):
         [got] = halo_run(model, feeds, tmp_path, rt)
         np.testing.assert_array_equal(got, expected)
+
+
+def _clipped_conv(act: str, y_type) -> onnx.ModelProto:
+    """DQ -> Conv -> Relu/Clip -> Q whose output zero point puts 0 inside the range: the
+    activation clips values the quantization keeps (TFLite's calibrated Relu6 outputs do this)."""
+    nodes = [helper.make_node("DequantizeLinear", ["x", "xs", "xz"], ["fx"]),
+             helper.make_node("DequantizeLinear", ["w", "ws", "wz"], ["fw"], axis=0),
+             helper.make_node("Conv", ["fx", "fw", "b"], ["c"], pads=[1, 1, 1, 1])]
+    if act == "relu":
+        nodes.append(helper.make_node("Relu", ["c"], ["a"]))
+    else:
+        nodes.append(helper.make_node("Clip", ["c", "lo", "hi"], ["a"]))
+    nodes.append(helper.make_node("QuantizeLinear", ["a", "ys", "yz"], ["y"]))
+    inits = {"xs": np.array(0.02, np.float32), "xz": np.array(120, U8), "w": _q(S8, 6, 4, 3, 3),
+             "ws": _scale(6), "wz": np.zeros(6, S8),
+             "b": R.standard_normal(6).astype(np.float32) * 0.1,
+             "lo": np.array(0.0, np.float32), "hi": np.array(1.5, np.float32),
+             "ys": np.array(0.004, np.float32),
+             "yz": np.array(100 if y_type is U8 else -20, y_type)}
+    return make_model(nodes, {"x": _q(U8, 1, 4, 9, 9)}, ["y"], inits, 13, name="clipped")
+
+
+@pytest.mark.parametrize("act,y_type", [("relu", U8), ("clip", U8), ("clip", S8)],
+                         ids=["relu-u8", "clip-u8", "clip-s8"])
+def test_activation_inside_the_range_is_an_integer_clip(act, y_type, runtime, tmp_path) -> None:
+    """Q(clip(v, lo, hi)) = clip(Q(v), Q(lo), Q(hi)): the convolution still runs on integers,
+    its activation as a Clip of the int8/uint8 result, bit for bit what ONNX Runtime computes
+    node by node."""
+    import onnxruntime as ort
+    from halo.compiler import CompileOptions, import_and_optimize
+
+    model = _clipped_conv(act, y_type)
+    feeds = {"x": np.random.default_rng(5).integers(0, 256, (1, 4, 9, 9), dtype=U8)}
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+    [expected] = sess.run(None, feeds)
+    onnx.save(model, tmp_path / "clipped.onnx")
+    ops = [n.op for n in import_and_optimize(tmp_path / "clipped.onnx", CompileOptions()).nodes]
+    assert ops == ["QLinearConv", "Clip"], ops
+    zero = 100 if y_type is U8 else -20  # Q(0): the clamp bites (values below it were clipped)
+    assert expected.min() == zero and (expected == zero).mean() > 0.1
+    for rt in (runtime, "emulator"):
+        [got] = halo_run(model, feeds, tmp_path, rt)
+        np.testing.assert_array_equal(got, expected)

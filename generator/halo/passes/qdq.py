@@ -8,6 +8,7 @@ import numpy as np
 from halo.ir.dtype import DType
 from halo.ir.graph import Graph, Node, Value, constant
 from halo.ir.ops import get_op
+from halo.ir.ops.elementwise import Clip
 from halo.ir.ops.quant import QRANGE, QAdd
 from halo.ir.ops.registry import NoAttrs
 from halo.passes.base import Pass, Uses
@@ -53,14 +54,16 @@ class QdqFusion(Pass):
     output channel) or Gemm/MatMul (w a 2-D constant, per tensor or per column, no transpose of
     A, alpha 1); act is nothing, a Relu or a Clip that the requantization's saturation performs
     (its bounds quantize outside the output type's range: a Relu when the output zero point is
-    the type's lowest value, a Relu6 when also 6 maps to the highest or beyond). The bias becomes
+    the type's lowest value, a Relu6 when also 6 maps to the highest or beyond), or else one
+    that becomes an integer Clip to [Q(lo), Q(hi)] after the QLinear op (Q is non-decreasing for
+    a positive scale, so Q(clip(v, lo, hi)) = clip(Q(v), Q(lo), Q(hi))). The bias becomes
     int32 in units of x_scale * w_scale. Also M(DQ(q)) = DQ(M(q)) for data-movement ops M
     (``moves_data``) and for monotone ops (``monotone``: MaxPool) when the scale is positive,
     and Q(DQ(q)) = q when both use the same parameters.
 
     Must not fire when x, the output or the Q are per axis, when an intermediate has another
     reader or is a graph output, when the weights or bias are not constants, or for an act that
-    would clip inside the output range.
+    clips inside the output range of a non-positive or non-finite output scale.
     """
 
     def run(self, graph: Graph) -> bool:
@@ -112,9 +115,14 @@ class QdqFusion(Pass):
             return False
         y = q.operand(0)
         act = uses.made_by(y, "Relu", "Clip")
+        clamp: tuple[float, float] | None = None
         if act is not None:
-            if uses.sole_reader(y) is not q or not _saturates(act, ys, yz):
+            if uses.sole_reader(y) is not q:
                 return False
+            if not _saturates(act, ys, yz):
+                clamp = _quantized_bounds(act, ys, yz)
+                if clamp is None:
+                    return False
             y = act.operand(0)
         core = uses.made_by(y, "Conv", "Gemm")
         if core is None or uses.sole_reader(y) is not (act or q):
@@ -129,9 +137,18 @@ class QdqFusion(Pass):
         out = q.outputs[0]
         if get_op(op).infer(attrs, inputs) != [(out.dtype, out.shape)]:
             return False
-        node = Node(q.name, op, inputs, [out], attrs)
-        out.producer = node
-        graph.nodes[graph.nodes.index(q)] = node
+        at = graph.nodes.index(q)
+        if clamp is None:
+            node = Node(q.name, op, inputs, [out], attrs)
+            out.producer = node
+            graph.nodes[at] = node
+        else:  # the activation as a clamp of the integers
+            raw = Value(out.name + "_unclamped", out.dtype, out.shape)
+            node = Node(q.name, op, inputs, [raw], attrs)
+            raw.producer = node
+            clip = Node(q.name + "_clamp", "Clip", [raw], [out], Clip(*clamp))
+            out.producer = clip
+            graph.nodes[at : at + 1] = [node, clip]
         for dead in (core, act):
             if dead is not None:
                 graph.nodes.remove(dead)
@@ -223,6 +240,26 @@ def _saturates(act: Node, scale: Value, zero: Value) -> bool:
         return np.rint(np.float32(lo) / np.float32(s)) + z <= qmin and (
             hi == np.inf or np.rint(np.float32(hi) / np.float32(s)) + z >= qmax
         )
+
+
+def _quantized_bounds(act: Node, scale: Value, zero: Value) -> tuple[float, float] | None:
+    """The Relu / Clip ``act`` moved past the quantization: Q(clip(v, lo, hi)) =
+    clamp(Q(v), Q(lo), Q(hi)), as Q is non-decreasing for a positive scale (None for another
+    scale)."""
+    lo, hi = (0.0, np.inf) if act.op == "Relu" else (act.attrs.lo, act.attrs.hi)
+    s, z = np.float32(scale.array.reshape(())), int(zero.array.reshape(()))
+    if not (np.isfinite(s) and s > 0):
+        return None
+    qmin, qmax = QRANGE[zero.dtype]
+
+    def q(v: float) -> float:
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = np.rint(np.float32(v) / s)
+        return (
+            float(np.clip(r + z, qmin, qmax)) if np.isfinite(r) else float(qmax if v > 0 else qmin)
+        )
+
+    return q(lo), q(hi)
 
 
 def _same(a: Value, b: Value) -> bool:

@@ -219,6 +219,16 @@ void qconv_gemm(const QConvPlan& q, const QConvScratch& s, int64_t grp, const ui
   }
 }
 
+// a[ox] += (src[ox * s] - xz) * w for ox in [lo, hi), wrapping; S > 0: s is S.
+template <int S, class X>
+void direct_row(int32_t* __restrict a, const X* __restrict src, int64_t lo, int64_t hi,
+                int64_t s, int32_t xz, int32_t w) {
+  const int64_t st = S > 0 ? S : s;
+  for (int64_t ox = lo; ox < hi; ++ox)
+    a[ox] = static_cast<int32_t>(static_cast<uint32_t>(a[ox]) +
+                                 static_cast<uint32_t>((src[ox * st] - xz) * w));
+}
+
 // Depthwise-like convolutions: accumulate each output channel's plane directly.
 template <class X, class Y>
 void direct(const QConvPlan& q, const uint8_t* input, const int32_t* bias, uint8_t* output) {
@@ -249,10 +259,13 @@ void direct(const QConvPlan& q, const uint8_t* input, const int32_t* bias, uint8
               if (iy < 0 || iy >= g.in[1]) continue;
               const X* src = xc + (id * g.in[1] + iy) * g.in[2] + kx * g.d[2] - g.pad[2];
               int32_t* a = acc.data() + (od * g.out[1] + oy) * g.out[2];
-              const int64_t s = g.s[2];
-              for (int64_t ox = lo; ox < hi; ++ox)
-                a[ox] = static_cast<int32_t>(static_cast<uint32_t>(a[ox]) +
-                                             static_cast<uint32_t>((src[ox * s] - xz) * w));
+              // constant strides for the common cases, so that the loops vectorize
+              if (g.s[2] == 1)
+                direct_row<1>(a, src, lo, hi, 1, xz, w);
+              else if (g.s[2] == 2)
+                direct_row<2>(a, src, lo, hi, 2, xz, w);
+              else
+                direct_row<0>(a, src, lo, hi, g.s[2], xz, w);
             }
           }
         }
