@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from halo.ir.dtype import DType
 from halo.ir.graph import Node, Value, constant
-from halo.ir.ops import OPS, get_op, nn, reduce
+from halo.ir.ops import OPS, get_op, nn, quant, reduce
 from halo.ir.ops import elementwise as ew
 from halo.ir.ops import tensor as t
 from halo.ir.ops.registry import Layout, NoAttrs
@@ -62,6 +62,14 @@ PERMUTED: list[tuple[str, Any, tuple[np.ndarray, ...]]] = [
     ("Where", NoAttrs(), (X > 0, X, Y)),
     ("Add", NoAttrs(), (X, Y)),
     ("Less", NoAttrs(), (X, Y)),
+    # per-axis scales follow their axis; per tensor the axis is unused
+    ("QuantizeLinear", quant.Quant(1), (X, np.float32([0.1, 0.2, 0.05]), np.int8([0, 3, -7]))),
+    ("QuantizeLinear", quant.Quant(0), (X, np.float32(0.02), np.uint8(128))),
+    (
+        "DequantizeLinear",
+        quant.Quant(2),
+        ((X * 40).astype(np.int8), np.float32([0.1, 0.3, 0.2, 0.7]), np.int8([1, 0, -2, 5])),
+    ),
 ]
 
 
