@@ -12,6 +12,7 @@
 #include "kernels/parallel.h"
 #include "kernels/qgemm.h"
 #include "kernels/qlinear.h"
+#include "op_params.h"
 
 // The float steps are specified one rounding at a time: no fused multiply-adds.
 #if defined(__clang__)
@@ -245,6 +246,8 @@ odla_value build_qconv(odla_value input, odla_memory_layout input_layout, odla_u
   if (has_bias) inputs.push_back(b);
   NodeOptions options;
   options.scratch_bytes = odla_ref::qconv_workspace_bytes(*plan);
+  options.params = QLinearParams{p,  0,  0,  x->type.dtype, w->type.dtype, yt, xs, ys, xz, yz,
+                                 ws, wz, plan->mul, wdata, has_bias};
   Kernel k = [plan, has_bias](const KernelIO& io) {
     odla_ref::qconv(*plan, io.input<uint8_t>(0), has_bias ? io.input<int32_t>(1) : nullptr,
                     io.output<uint8_t>(0), io.scratch);
@@ -289,6 +292,8 @@ odla_value build_qmatmul(odla_value a_value, odla_value a_scale, odla_value a_ze
   if (has_bias) inputs.push_back(b);
   NodeOptions options;
   options.scratch_bytes = odla_ref::qmatmul_workspace_bytes(*plan, m);
+  options.params = QLinearParams{{}, k,  n,  a->type.dtype, bm->type.dtype, yt, as, ys, az, yz,
+                                 bs, bz, plan->mul, bdata, has_bias};
   Kernel kern = [plan, has_bias, m](const KernelIO& io) {
     odla_ref::qmatmul(*plan, io.input<uint8_t>(0), m, has_bias ? io.input<int32_t>(1) : nullptr,
                       io.output<uint8_t>(0), io.scratch);
@@ -383,7 +388,10 @@ odla_value build_qadd(odla_value a_value, odla_value a_scale, odla_value a_zero,
                       : add_kernel_for<uint8_t, int8_t>(yt, p, n))
                 : (bu ? add_kernel_for<int8_t, uint8_t>(yt, p, n)
                       : add_kernel_for<int8_t, int8_t>(yt, p, n));
-  return add_node("odla_QLinearAdd", {a, b}, TensorType{yt, a->type.dims}, id, std::move(k));
+  NodeOptions options;
+  options.params = p;
+  return add_node("odla_QLinearAdd", {a, b}, TensorType{yt, a->type.dims}, id, std::move(k),
+                  options);
 }
 
 }  // namespace
