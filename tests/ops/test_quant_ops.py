@@ -224,9 +224,11 @@ def test_fused_residual_add_matches_the_unfused_graph(case: str, runtime: str, t
     onnx.save(model, tmp_path / "residual.onnx")
     ops = [n.op for n in import_and_optimize(tmp_path / "residual.onnx", CompileOptions()).nodes]
     assert ops == ["QLinearAdd"], ops
-    for rt in (runtime, "emulator"):
-        [got] = halo_run(model, feeds, tmp_path, rt)
-        np.testing.assert_array_equal(got, expected)
+    [emulated] = halo_run(model, feeds, tmp_path, "emulator")
+    [got] = halo_run(model, feeds, tmp_path, runtime)
+    np.testing.assert_array_equal(got, emulated)
+    off = got.astype(np.int32) - expected.astype(np.int32)
+    assert np.abs(off).max() <= 1 and np.count_nonzero(off) <= 1, np.count_nonzero(off)
 
 
 def _pooled(same_params: bool) -> onnx.ModelProto:
@@ -271,9 +273,11 @@ def _clipped_conv(act: str, y_type) -> onnx.ModelProto:
     else:
         nodes.append(helper.make_node("Clip", ["c", "lo", "hi"], ["a"]))
     nodes.append(helper.make_node("QuantizeLinear", ["a", "ys", "yz"], ["y"]))
-    inits = {"xs": np.array(0.02, np.float32), "xz": np.array(120, U8), "w": _q(S8, 6, 4, 3, 3),
-             "ws": _scale(6), "wz": np.zeros(6, S8),
-             "b": R.standard_normal(6).astype(np.float32) * 0.1,
+    rng = np.random.default_rng(23)  # the same model on every runtime, whatever ran before
+    inits = {"xs": np.array(0.02, np.float32), "xz": np.array(120, U8),
+             "w": rng.integers(-128, 128, (6, 4, 3, 3), dtype=S8),
+             "ws": rng.uniform(0.002, 0.02, 6).astype(np.float32), "wz": np.zeros(6, S8),
+             "b": rng.standard_normal(6).astype(np.float32) * 0.1,
              "lo": np.array(0.0, np.float32), "hi": np.array(1.5, np.float32),
              "ys": np.array(0.004, np.float32),
              "yz": np.array(100 if y_type is U8 else -20, y_type)}
@@ -284,8 +288,10 @@ def _clipped_conv(act: str, y_type) -> onnx.ModelProto:
                          ids=["relu-u8", "clip-u8", "clip-s8"])
 def test_activation_inside_the_range_is_an_integer_clip(act, y_type, runtime, tmp_path) -> None:
     """Q(clip(v, lo, hi)) = clip(Q(v), Q(lo), Q(hi)): the convolution still runs on integers,
-    its activation as a Clip of the int8/uint8 result, bit for bit what ONNX Runtime computes
-    node by node."""
+    its activation as a Clip of the int8/uint8 result (on dnnl a clip post-op of the integer
+    convolution), bit for bit the emulator. ONNX Runtime computes the graph node by node, the
+    convolution in float32: its sum rounds, the integer one does not, so a value within float
+    rounding of a quantization tie may land one step apart (here: at most one of 486)."""
     import onnxruntime as ort
     from halo.compiler import CompileOptions, import_and_optimize
 
@@ -300,6 +306,8 @@ def test_activation_inside_the_range_is_an_integer_clip(act, y_type, runtime, tm
     assert ops == ["QLinearConv", "Clip"], ops
     zero = 100 if y_type is U8 else -20  # Q(0): the clamp bites (values below it were clipped)
     assert expected.min() == zero and (expected == zero).mean() > 0.1
-    for rt in (runtime, "emulator"):
-        [got] = halo_run(model, feeds, tmp_path, rt)
-        np.testing.assert_array_equal(got, expected)
+    [emulated] = halo_run(model, feeds, tmp_path, "emulator")
+    [got] = halo_run(model, feeds, tmp_path, runtime)
+    np.testing.assert_array_equal(got, emulated)
+    off = got.astype(np.int32) - expected.astype(np.int32)
+    assert np.abs(off).max() <= 1 and np.count_nonzero(off) <= 1, np.count_nonzero(off)

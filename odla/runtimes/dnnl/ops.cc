@@ -77,28 +77,40 @@ Dims prepend_ones(const Dims& d, size_t rank) {
   return out;
 }
 
-void build_conv(Builder& b, int i) {
-  const Node& n = b.node(i);
-  const auto& p = std::any_cast<const odla_ref::ConvParams&>(n.params);
-  Dims src{p.batch, p.in_channels}, dst{p.batch, p.out_channels}, w;
+}  // namespace
+
+ConvShape conv_shape(const odla_ref::ConvParams& p) {
+  ConvShape c;
+  c.src = {p.batch, p.in_channels};
+  c.dst = {p.batch, p.out_channels};
   if (p.group == 1)
-    w = {p.out_channels, p.in_channels};
+    c.w = {p.out_channels, p.in_channels};
   else
-    w = {p.group, p.out_channels / p.group, p.in_channels / p.group};
-  memory::dims strides, dil, pl, pr;
+    c.w = {p.group, p.out_channels / p.group, p.in_channels / p.group};
   for (int k = 0; k < p.spatial; ++k) {
-    src.push_back(p.in_dims[k]);
-    dst.push_back(p.out_dims[k]);
-    w.push_back(p.kernel[k]);
-    strides.push_back(p.strides[k]);
-    dil.push_back(p.dilations[k] - 1);
-    pl.push_back(p.pads_front[k]);
+    c.src.push_back(p.in_dims[k]);
+    c.dst.push_back(p.out_dims[k]);
+    c.w.push_back(p.kernel[k]);
+    c.strides.push_back(p.strides[k]);
+    c.dil.push_back(p.dilations[k] - 1);
+    c.pl.push_back(p.pads_front[k]);
     const int64_t span = p.dilations[k] * (p.kernel[k] - 1) + 1;
     const int64_t back = (p.out_dims[k] - 1) * p.strides[k] + span - p.in_dims[k] - p.pads_front[k];
     // Negative when the last window ends before the input does (e.g. 1x1 stride 2 on
     // an even extent); oneDNN takes that.
-    pr.push_back(back);
+    c.pr.push_back(back);
   }
+  return c;
+}
+
+namespace {
+
+void build_conv(Builder& b, int i) {
+  const Node& n = b.node(i);
+  const auto& p = std::any_cast<const odla_ref::ConvParams&>(n.params);
+  const ConvShape c = conv_shape(p);
+  const Dims &src = c.src, &dst = c.dst, &w = c.w;
+  const memory::dims &strides = c.strides, &dil = c.dil, &pl = c.pl, &pr = c.pr;
   const bool has_bias = n.inputs.size() > 2;
   const Dims bias_dims{p.out_channels};
   // bf16 weights: bf16 source and weights, float32 bias, accumulation and result.
@@ -149,7 +161,8 @@ void add_pooling(Builder& b, int i, dnnl::algorithm alg, const Dims& dst,
   auto pd = with_chain<dnnl::pooling_v2_forward::primitive_desc>(
       b, i, false, ch, [&](const dnnl::primitive_attr& attr) {
         dnnl::pooling_v2_forward::desc d(prop_kind::forward_inference, alg, b.md_of(src),
-                                         any_md(dst), strides, kernel, dil, pl, pr);
+                                         any_md(dst, b.md_of(src).data_type()), strides,
+                                         kernel, dil, pl, pr);
         return dnnl::pooling_v2_forward::primitive_desc(d, attr, engine());
       });
   std::vector<std::pair<int, int>> args;
@@ -376,6 +389,10 @@ void build_gemm(Builder& b, int i) {
 
 bool claimable(const Node& n) {
   if (n.is_view || n.outputs.size() != 1 || n.inputs.empty()) return false;
+  if (claimable_quant(n)) return true;
+  const odla_element_type t = n.inputs[0]->type.dtype;
+  if (n.op == "odla_MaxPool" && (t == ODLA_UINT8 || t == ODLA_INT8))  // max of the integers
+    return n.outputs[0]->type.dtype == t && n.params.type() == typeid(odla_ref::PoolParams);
   for (odla_value v : n.inputs)
     if (!is_f32(v)) return false;
   if (!is_f32(n.outputs[0])) return false;
@@ -397,6 +414,7 @@ bool claimable(const Node& n) {
 
 void build_node(Builder& b, int i) {
   const std::string& op = b.node(i).op;
+  if (claimable_quant(b.node(i))) return build_quant(b, i);
   if (op == "odla_Conv") return build_conv(b, i);
   if (op == "odla_MaxPool" || op == "odla_AveragePool") return build_pool(b, i);
   if (op == "odla_Add" || op == "odla_Sub" || op == "odla_Mul") return build_binary(b, i);

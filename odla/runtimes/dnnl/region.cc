@@ -56,6 +56,29 @@ md_t any_md(const Dims& d, dt type) {
   return md_t(to_dnnl(d), type, dnnl::memory::format_tag::any);
 }
 
+dt dt_of(odla_element_type t) {
+  switch (t) {
+    case ODLA_FLOAT32: return dt::f32;
+    case ODLA_UINT8: return dt::u8;
+    case ODLA_INT8: return dt::s8;
+    case ODLA_INT32: return dt::s32;
+    default: break;
+  }
+  throw Decline(std::string("element type ") + odla_rt::dtype_name(t));
+}
+
+md_t retyped(const md_t& md, dt type) {
+  const dnnl_memory_desc_t& d = md.data;
+  if (d.format_kind != dnnl_blocked || d.format_desc.blocking.inner_nblks != 0 ||
+      d.offset0 != 0)
+    throw Decline("blocked layout");
+  for (int k = 0; k < d.ndims; ++k)
+    if (d.padded_dims[k] != d.dims[k]) throw Decline("padded layout");
+  const dnnl::memory::dims strides(d.format_desc.blocking.strides,
+                                   d.format_desc.blocking.strides + d.ndims);
+  return md_t(md.dims(), type, strides);
+}
+
 bool bf16_compute() {
   static const bool on = [] {
     const char* s = std::getenv("ODLA_DNNL_BF16");
@@ -102,7 +125,17 @@ void Program::run(const odla_rt::KernelIO& io) const {
       for (const auto& [arg, t] : steps[k].args) inst->args[k].emplace(arg, inst->mem[t]);
   }
   dnnl::stream& stream = thread_stream();
-  for (size_t k = 0; k < steps.size(); ++k) steps[k].prim.execute(stream, inst->args[k]);
+  std::vector<void*> buffers;
+  for (size_t k = 0; k < steps.size(); ++k) {
+    if (!steps[k].fn) {
+      steps[k].prim.execute(stream, inst->args[k]);
+      continue;
+    }
+    stream.wait();
+    buffers.clear();
+    for (const auto& [arg, t] : steps[k].args) buffers.push_back(inst->mem[t].get_data_handle());
+    steps[k].fn(buffers.data());
+  }
   stream.wait();
   std::lock_guard<std::mutex> lock(pool_mutex_);
   pool_.push_back(std::move(inst));
@@ -152,7 +185,7 @@ int Builder::value_tensor(const _odla_value* v) {
   auto pit = producer_.find(v);
   if (pit != producer_.end() && member(pit->second))
     throw Decline("value '" + v->id + "' is read before the region computes it");
-  if (v->type.dtype != ODLA_FLOAT32) throw Decline("operand '" + v->id + "' is not float32");
+  const dt type = dt_of(v->type.dtype);
   Storage s;
   if (v->kind == odla_rt::ValueKind::kConstant) {
     if (v->constant_data == nullptr) throw Decline("constant without data");
@@ -162,7 +195,7 @@ int Builder::value_tensor(const _odla_value* v) {
     s.kind = Storage::kIn;
     s.value = v;
   }
-  const int t = add_tensor(plain_md(v->type.dims), add_storage(std::move(s)));
+  const int t = add_tensor(plain_md(v->type.dims, type), add_storage(std::move(s)));
   value_tensor_[v] = t;
   return t;
 }
@@ -180,6 +213,13 @@ int Builder::const_tensor(const _odla_value* v, dt type) {
   s.kind = Storage::kConst;
   s.data = v->constant_data;
   return add_tensor(plain_md(v->type.dims, type), add_storage(std::move(s)));
+}
+
+int Builder::data_tensor(const void* data, md_t md) {
+  Storage s;
+  s.kind = Storage::kConst;
+  s.data = data;
+  return add_tensor(md, add_storage(std::move(s)));
 }
 
 int Builder::view(int tensor, md_t md) {
@@ -225,7 +265,7 @@ int Builder::convert(int tensor, md_t want) {
 // output buffer when the value leaves the region in that very layout, else scratch.
 int Builder::new_output(const _odla_value* v, md_t md) {
   Storage s;
-  if (materialize_.count(v) != 0 && md == plain_md(v->type.dims)) {
+  if (materialize_.count(v) != 0 && md == plain_md(v->type.dims, dt_of(v->type.dtype))) {
     s.kind = Storage::kOut;
     s.value = v;
   } else {
@@ -276,7 +316,7 @@ void Builder::produced(const _odla_value* v, int tensor) {
   Storage s;
   s.kind = Storage::kOut;
   s.value = v;
-  const int out = add_tensor(plain_md(v->type.dims), add_storage(std::move(s)));
+  const int out = add_tensor(plain_md(v->type.dims, dt_of(v->type.dtype)), add_storage(std::move(s)));
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   dnnl::reorder::primitive_desc pd(engine(), md_of(tensor), engine(), md_of(out), attr);
@@ -287,7 +327,14 @@ void Builder::produced(const _odla_value* v, int tensor) {
 }
 
 void Builder::add_step(dnnl::primitive prim, std::vector<std::pair<int, int>> args) {
-  p_->steps.push_back(Step{std::move(prim), std::move(args)});
+  p_->steps.push_back(Step{std::move(prim), std::move(args), nullptr});
+}
+
+void Builder::add_step(std::function<void(void* const*)> fn, const std::vector<int>& tensors) {
+  Step step;
+  for (size_t k = 0; k < tensors.size(); ++k) step.args.emplace_back(static_cast<int>(k), tensors[k]);
+  step.fn = std::move(fn);
+  p_->steps.push_back(std::move(step));
 }
 
 namespace {
@@ -372,6 +419,11 @@ Chain Builder::chain(int node, bool allow_sum) {
     ch.result = rn.outputs[0];
   }
   return ch;
+}
+
+std::vector<int> Builder::readers(const _odla_value* v) const {
+  auto it = readers_.find(v);
+  return it == readers_.end() ? std::vector<int>{} : it->second;
 }
 
 void Builder::commit(const Chain& chain) {

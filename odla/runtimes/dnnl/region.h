@@ -10,6 +10,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <climits>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "graph.h"
+#include "kernels/conv.h"
 
 namespace odla_dnnl {
 
@@ -36,6 +38,12 @@ using dt = dnnl::memory::data_type;
 dnnl::memory::dims to_dnnl(const Dims& d);
 md_t plain_md(const Dims& d, dt type = dt::f32);
 md_t any_md(const Dims& d, dt type = dt::f32);
+// The oneDNN type of an ODLA element type a region takes (float32, uint8, int8, int32);
+// throws Decline for others.
+dt dt_of(odla_element_type t);
+// `md`'s layout (strided, no inner blocks, no padding) with another element type; throws
+// Decline for blocked layouts.
+md_t retyped(const md_t& md, dt type);
 
 // Whether convolutions and matmuls with bfloat16 weights compute in bf16 (bf16
 // source and weights, float32 accumulation and results): when oneDNN runs native
@@ -67,9 +75,12 @@ struct Tensor {
   int storage = 0;
 };
 
+// A step runs a primitive, or (when `fn` is set) the runtime's own code on the tensors'
+// buffers, in the order of `args` (their DNNL_ARG_* keys are then positions).
 struct Step {
   dnnl::primitive prim;
   std::vector<std::pair<int, int>> args;  // DNNL_ARG_* -> tensor
+  std::function<void(void* const* buffers)> fn;
 };
 
 // What the fused node's kernel runs.
@@ -122,16 +133,27 @@ class Builder {
   const _odla_value* bf16_weights(const _odla_value* v) const;
   // A tensor over a constant's own data, plain layout, of its element type.
   int const_tensor(const _odla_value* v, dt type);
+  // A tensor over constant bytes the computation owns (e.g. a quantized kernel), layout md.
+  int data_tensor(const void* data, md_t md);
   int convert(int tensor, md_t want);
-  int plain_tensor(const _odla_value* v) { return convert(value_tensor(v), plain_md(v->type.dims)); }
+  int plain_tensor(const _odla_value* v) {
+    return convert(value_tensor(v), plain_md(v->type.dims, dt_of(v->type.dtype)));
+  }
   int view(int tensor, md_t md);
   int new_output(const _odla_value* v, md_t md);
   int sum_destination(int node, const Chain& chain, md_t md);
   int scratchpad(const dnnl::primitive_desc_base& pd);
   void produced(const _odla_value* v, int tensor);
   void add_step(dnnl::primitive prim, std::vector<std::pair<int, int>> args);
+  // A step of the runtime's own code over `tensors` (see Step::fn).
+  void add_step(std::function<void(void* const*)> fn, const std::vector<int>& tensors);
   Chain chain(int node, bool allow_sum);
   void commit(const Chain& chain);
+  // For chains built outside chain(): the nodes reading `v`; whether the region must
+  // give `v`; whether node r is a member not built yet.
+  std::vector<int> readers(const _odla_value* v) const;
+  bool materialized(const _odla_value* v) const { return materialize_.count(v) != 0; }
+  bool takes(int r) const { return member(r) && !done_[r]; }
   md_t md_of(int tensor) const { return p_->tensors[tensor].md; }
 
  private:
@@ -157,6 +179,17 @@ class Builder {
 // building it into the program (may throw).
 bool claimable(const Node& node);
 void build_node(Builder& b, int node);
+// The integer ones (quant.cc): odla_QLinearConv, odla_QLinearMatMul, odla_QLinearAdd.
+bool claimable_quant(const Node& node);
+void build_quant(Builder& b, int node);
+
+// A convolution's oneDNN geometry: source, destination and weights (grouped:
+// [G, O/G, I/G, k...]) dims, strides, dilations (oneDNN's: minus one), paddings.
+struct ConvShape {
+  Dims src, dst, w;
+  dnnl::memory::dims strides, dil, pl, pr;
+};
+ConvShape conv_shape(const odla_ref::ConvParams& p);
 // The oneDNN eltwise algorithm of an element-wise node (Relu, Clamp, Sigmoid, Tanh,
 // HardSwish, LeakyRelu, Elu; float32), or false.
 bool eltwise_node(const Node& n, dnnl::algorithm& alg, float& alpha, float& beta);

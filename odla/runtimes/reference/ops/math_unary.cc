@@ -120,6 +120,9 @@ odla_value build_clamp(odla_value input, float lo, float hi, const odla_value_id
       options.inplace_input = 0;
       if constexpr (std::is_same_v<T, float>)  // NaN stays NaN, as in ClampOp
         options.clamp = odla_ref::detail::Activation{op.lo, op.hi, false};
+      if constexpr (std::is_same_v<T, uint8_t> || std::is_same_v<T, int8_t>)  // for int8 kernels
+        options.params = odla_ref::detail::Activation{static_cast<float>(op.lo),
+                                                      static_cast<float>(op.hi), false};
       return add_node("odla_Clamp", {x}, t, id, unary_kernel<T, T>(t.numel(), op), options);
     } else {
       throw_unsupported_type("odla_Clamp", t.dtype);
