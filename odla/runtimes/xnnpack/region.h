@@ -34,6 +34,8 @@ struct Binding {
   uint32_t xid = 0;        // XNNPACK external value id
   int io = -1;             // index in the region node's inputs (or outputs)
   bool transpose = false;  // NCHW buffer <-> NHWC XNNPACK value, through scratch
+  bool flip = false;       // uint8 buffer <-> int8 XNNPACK value (x ^ 0x80), through scratch
+  size_t elem = 4;         // bytes per element (1: an 8-bit value)
   Dims nchw;               // rank-4 dims of the ODLA buffer when transposed
   size_t offset = 0;       // scratch offset of the NHWC copy when transposed
 };
@@ -46,6 +48,8 @@ class Region {
   ~Region();
   xnn_subgraph_t subgraph = nullptr;
   std::vector<std::vector<float>> owned;  // static data in XNNPACK layouts (weights)
+  std::vector<std::vector<int8_t>> owned_i8;    // int8 weights
+  std::vector<std::vector<int32_t>> owned_i32;  // int32 biases
   std::vector<Binding> inputs, outputs;
   size_t scratch_bytes = 0;
   int num_nodes = 0;

@@ -45,6 +45,7 @@ bool same_order(const Dims& d) {
   const Dims p = pad4(d);
   return p[1] == 1 || (p[2] == 1 && p[3] == 1);
 }
+bool is_q8(odla_element_type t) { return t == ODLA_UINT8 || t == ODLA_INT8; }
 bool is_const(const _odla_value* v) {
   return v->kind == ValueKind::kConstant && v->constant_data != nullptr;
 }
@@ -60,6 +61,18 @@ bool unary_op(const std::string& op) {
 }
 
 }  // namespace
+
+bool conv_back_pads(const odla_ref::ConvParams& p, uint32_t pads_back[2]) {
+  for (int a = 0; a < 2; ++a) {
+    const int64_t span = p.dilations[a] * (p.kernel[a] - 1) + 1;
+    const int64_t back = std::max<int64_t>(
+        0, (p.out_dims[a] - 1) * p.strides[a] + span - p.in_dims[a] - p.pads_front[a]);
+    if ((p.in_dims[a] + p.pads_front[a] + back - span) / p.strides[a] + 1 != p.out_dims[a])
+      return false;
+    pads_back[a] = static_cast<uint32_t>(back);
+  }
+  return true;
+}
 
 Builder::Builder(const _odla_computation& comp, const std::vector<Node>& nodes, size_t begin,
                  size_t end, const std::vector<const _odla_value*>* outputs)
@@ -84,23 +97,54 @@ bool Builder::ok(xnn_status s) {
   return s == xnn_status_success;
 }
 
-uint32_t Builder::tensor(const Dims& dims, const void* data, uint32_t external, uint32_t flags) {
+uint32_t Builder::tensor(const Dims& dims, const void* data, uint32_t external, uint32_t flags,
+                         const _odla_value* v) {
   if (dry_) return next_fake_++;
   std::vector<size_t> d(dims.begin(), dims.end());
   uint32_t id = kNone;
-  if (!ok(xnn_define_tensor_value(region_->subgraph, xnn_datatype_fp32, d.size(), d.data(), data,
-                                  external, flags, &id)))
-    return kNone;
-  return id;
+  xnn_status s;
+  if (v != nullptr && is_q8(v->type.dtype)) {
+    const Quant& q = quant_.at(v);
+    s = xnn_define_quantized_tensor_value(region_->subgraph, xnn_datatype_qint8, q.zero, q.scale,
+                                          d.size(), d.data(), data, external, flags, &id);
+  } else {
+    s = xnn_define_tensor_value(region_->subgraph, xnn_datatype_fp32, d.size(), d.data(), data,
+                                external, flags, &id);
+  }
+  return ok(s) ? id : kNone;
 }
 
 const float* Builder::own(std::vector<float> data) {
   region_->owned.push_back(std::move(data));
   return region_->owned.back().data();
 }
+const int8_t* Builder::own(std::vector<int8_t> data) {
+  region_->owned_i8.push_back(std::move(data));
+  return region_->owned_i8.back().data();
+}
+const int32_t* Builder::own(std::vector<int32_t> data) {
+  region_->owned_i32.push_back(std::move(data));
+  return region_->owned_i32.back().data();
+}
+
+// A value XNNPACK can hold: float32, or 8-bit with its quantization chosen.
+bool Builder::holds(const _odla_value* v) const {
+  return v->type.dtype == ODLA_FLOAT32 || (is_q8(v->type.dtype) && quant_.count(v) != 0);
+}
+
+Binding Builder::binding(const _odla_value* v, uint32_t id, bool nhwc) const {
+  Binding b;
+  b.value = v;
+  b.xid = id;
+  b.transpose = nhwc && !same_order(v->type.dims);
+  b.flip = v->type.dtype == ODLA_UINT8;
+  b.elem = v->type.dtype == ODLA_FLOAT32 ? 4 : 1;
+  b.nchw = pad4(v->type.dims);
+  return b;
+}
 
 uint32_t Builder::get(const _odla_value* v, bool nhwc) {
-  if (v->type.dtype != ODLA_FLOAT32 || v->type.rank() > XNN_MAX_TENSOR_DIMS ||
+  if (!holds(v) || v->type.rank() > XNN_MAX_TENSOR_DIMS ||
       (nhwc && v->type.rank() > 4))
     return kNone;
   const auto key = std::make_pair(v, nhwc);
@@ -110,13 +154,14 @@ uint32_t Builder::get(const _odla_value* v, bool nhwc) {
   if (auto it = produced_.find(v); it != produced_.end()) {
     if (it->second.nhwc == nhwc) return it->second.id;
     if (!same_order(v->type.dims)) return kNone;
-    id = tensor(dims, nullptr, kNone, 0);
+    id = tensor(dims, nullptr, kNone, 0, v);
     if (id == kNone) return kNone;
     std::vector<size_t> d(dims.begin(), dims.end());
     if (!dry_ && !ok(xnn_define_static_reshape(region_->subgraph, d.size(), d.data(),
                                                 it->second.id, id, 0)))
       return kNone;
   } else if (is_const(v)) {
+    if (v->type.dtype != ODLA_FLOAT32) return kNone;
     const float* data = cdata(v);
     if (!dry_ && nhwc && !same_order(v->type.dims)) {
       const Dims p = pad4(v->type.dims);
@@ -130,38 +175,24 @@ uint32_t Builder::get(const _odla_value* v, bool nhwc) {
     id = tensor(dims, data, kNone, 0);
   } else {
     const uint32_t ext = next_external_++;
-    id = tensor(dims, nullptr, ext, XNN_VALUE_FLAG_EXTERNAL_INPUT);
-    if (!dry_ && id != kNone) {
-      Binding b;
-      b.value = v;
-      b.xid = id;
-      b.transpose = nhwc && !same_order(v->type.dims);
-      b.nchw = pad4(v->type.dims);
-      region_->inputs.push_back(b);
-    }
+    id = tensor(dims, nullptr, ext, XNN_VALUE_FLAG_EXTERNAL_INPUT, v);
+    if (!dry_ && id != kNone) region_->inputs.push_back(binding(v, id, nhwc));
   }
   if (id != kNone) views_[key] = id;
   return id;
 }
 
 uint32_t Builder::define_output(const _odla_value* v, bool nhwc) {
-  if (v->type.dtype != ODLA_FLOAT32 || v->type.rank() > XNN_MAX_TENSOR_DIMS ||
+  if (!holds(v) || v->type.rank() > XNN_MAX_TENSOR_DIMS ||
       (nhwc && v->type.rank() != 4) || v->type.numel() == 0)
     return kNone;
   const bool external = outputs_.count(v) != 0;
   const uint32_t ext = external ? next_external_++ : kNone;
   const uint32_t id = tensor(nhwc ? to_nhwc(v->type.dims) : v->type.dims, nullptr, ext,
-                             external ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0);
+                             external ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0, v);
   if (id == kNone) return kNone;
   produced_[v] = {id, nhwc};
-  if (external) {
-    Binding b;
-    b.value = v;
-    b.xid = id;
-    b.transpose = nhwc && !same_order(v->type.dims);
-    b.nchw = pad4(v->type.dims);
-    region_->outputs.push_back(b);
-  }
+  if (external && !dry_) region_->outputs.push_back(binding(v, id, nhwc));
   return id;
 }
 
@@ -186,6 +217,14 @@ bool Builder::add(size_t i) {
   if (skip_.count(i) != 0) return true;
   const Node& n = nodes_[i];
   if (n.outputs.size() != 1 || n.inputs.empty()) return false;
+  if (n.op == "odla_QLinearConv" || n.op == "odla_QLinearMatMul" ||
+      (n.op == "odla_MaxPool" && is_q8(n.inputs[0]->type.dtype))) {
+    const bool done = n.op == "odla_QLinearConv"     ? qconv(i)
+                      : n.op == "odla_QLinearMatMul" ? qmatmul(i)
+                                                     : qpool_input(i) && pool(i);
+    if (done) ++count_;
+    return done && !broken_;
+  }
   for (odla_value v : n.inputs)
     if (v->type.dtype != ODLA_FLOAT32 || v->type.numel() == 0) return false;
   if (n.outputs[0]->type.dtype != ODLA_FLOAT32) return false;
@@ -211,14 +250,7 @@ bool Builder::conv(size_t i) {
   const _odla_value* b = n.inputs.size() > 2 ? n.inputs[2] : nullptr;
   if (!is_const(w) || (b != nullptr && !is_const(b))) return false;
   uint32_t pads_back[2];
-  for (int a = 0; a < 2; ++a) {
-    const int64_t span = p->dilations[a] * (p->kernel[a] - 1) + 1;
-    const int64_t back = std::max<int64_t>(
-        0, (p->out_dims[a] - 1) * p->strides[a] + span - p->in_dims[a] - p->pads_front[a]);
-    if ((p->in_dims[a] + p->pads_front[a] + back - span) / p->strides[a] + 1 != p->out_dims[a])
-      return false;
-    pads_back[a] = static_cast<uint32_t>(back);
-  }
+  if (!conv_back_pads(*p, pads_back)) return false;
   const int64_t cin = p->in_channels, cout = p->out_channels, g = p->group;
   const bool depthwise = g > 1 && g == cin && cout % cin == 0;
   const uint32_t x = get(n.inputs[0], true);

@@ -9,15 +9,31 @@
 #include <utility>
 #include <vector>
 
+#include "op_params.h"
 #include "region.h"
 
 namespace odla_xnn {
 
 // A clamp fused into the op that produces its input (XNNPACK output_min/max).
+constexpr uint32_t kNoValue = XNN_INVALID_VALUE_ID;
+
 struct Act {
   float lo = -std::numeric_limits<float>::infinity();
   float hi = std::numeric_limits<float>::infinity();
 };
+
+// How an 8-bit ODLA value lives inside a region: XNNPACK qint8 with this scale and
+// zero point. A uint8 value is stored flipped (x ^ 0x80, zero point - 128), which
+// keeps every x - zero_point; the region boundary flips it back (region.cc).
+struct Quant {
+  float scale = 1;
+  int32_t zero = 0;  // in the int8 domain
+  bool operator==(const Quant& o) const { return scale == o.scale && zero == o.zero; }
+};
+
+// The implicit bottom/right padding XNNPACK needs for a 2-D convolution's output
+// dims (pads_back[0] rows, [1] columns); false when no padding gives them.
+bool conv_back_pads(const odla_ref::ConvParams& p, uint32_t pads_back[2]);
 
 class Builder {
  public:
@@ -34,10 +50,16 @@ class Builder {
     bool nhwc;
   };
   bool ok(xnn_status s);
-  uint32_t tensor(const Dims& dims, const void* data, uint32_t external, uint32_t flags);
+  // An fp32 tensor, or a qint8 one for an 8-bit `v` (its quant_ entry).
+  uint32_t tensor(const Dims& dims, const void* data, uint32_t external, uint32_t flags,
+                  const _odla_value* v = nullptr);
   const float* own(std::vector<float> data);
+  const int8_t* own(std::vector<int8_t> data);
+  const int32_t* own(std::vector<int32_t> data);
   // The XNNPACK value holding `v` in the given layout, defined on first use.
   uint32_t get(const _odla_value* v, bool nhwc);
+  bool holds(const _odla_value* v) const;
+  Binding binding(const _odla_value* v, uint32_t id, bool nhwc) const;
   uint32_t define_output(const _odla_value* v, bool nhwc);
   bool is_nhwc(const _odla_value* v) const;
   Act take_clamp(size_t i, const _odla_value** out);
@@ -51,6 +73,14 @@ class Builder {
   bool flatten_into_gemm(size_t i);
   bool reshape(size_t i);
   bool transpose(size_t i);
+  // Integer ops (region_quant.cc).
+  bool wants(const _odla_value* v, const Quant& q);
+  Act take_qclamp(size_t i, const Quant& q, const _odla_value** out);
+  uint32_t qweights(const odla_rt::QLinearParams& p, const std::vector<int8_t>& w,
+                    const Dims& dims, size_t channel_dim, const int32_t* bias);
+  bool qconv(size_t i);
+  bool qmatmul(size_t i);
+  bool qpool_input(size_t i);
 
   const _odla_computation& comp_;
   const std::vector<odla_rt::Node>& nodes_;
@@ -67,6 +97,9 @@ class Builder {
   std::unordered_set<size_t> skip_;
   // Flattened NHWC values: (C, H * W) of the [N, C, H, W] value before the flatten.
   std::unordered_map<const _odla_value*, std::pair<int64_t, int64_t>> flat_;
+  // 8-bit values: their XNNPACK quantization, fixed by the first node that reads or writes them.
+  std::unordered_map<const _odla_value*, Quant> quant_;
+  uint32_t qbias_ = kNoValue;  // set by qweights: the bias tensor next to the weights
 };
 
 }  // namespace odla_xnn
