@@ -16,7 +16,10 @@
 // region boundary flips them (region.cc). MaxPool on 8-bit values runs as qint8
 // max pooling (the flip keeps the order).
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 
+#include "kernels/qgemm.h"
 #include "region_builder.h"
 
 namespace odla_xnn {
@@ -52,6 +55,19 @@ int32_t centered(const QLinearParams& q, size_t idx, int64_t co) {
 
 bool is_const(const _odla_value* v) {
   return v->kind == odla_rt::ValueKind::kConstant && v->constant_data != nullptr;
+}
+
+// Whether GEMM-shaped integer ops (dense and grouped convolutions with 4 or more
+// output channels per group, matrix products) go to XNNPACK: not where the portable
+// integer GEMM has AMX or AVX-512 VNNI kernels, which this XNNPACK snapshot lacks
+// (README: ResNet-50 int8 6x slower on XNNPACK); ODLA_XNNPACK_QGEMM=1 or 0 decides.
+bool xnnpack_gemms() {
+  static const bool take = [] {
+    const char* env = std::getenv("ODLA_XNNPACK_QGEMM");
+    if (env != nullptr && *env != 0) return std::strcmp(env, "0") != 0;
+    return &odla_ref::detail::qgemm_kernel() == odla_ref::detail::qgemm_kernel_portable();
+  }();
+  return take;
 }
 
 }  // namespace
@@ -126,6 +142,7 @@ bool Builder::qconv(size_t i) {
   const int64_t cin = p.in_channels, cout = p.out_channels, g = p.group;
   const int64_t kh = p.kernel[0], kw = p.kernel[1], icg = cin / g, taps = kh * kw;
   const bool depthwise = g > 1 && g == cin && cout % cin == 0;
+  if (!depthwise && cout / g >= 4 && !xnnpack_gemms()) return false;
   // XNNPACK's filter: [C_out, kh, kw, C_in/group], or [1, kh, kw, C_out] when depthwise.
   std::vector<int8_t> f(dry_ ? 0 : static_cast<size_t>(cout * icg * taps));
   for (int64_t o = 0; o < cout; ++o)
@@ -165,7 +182,8 @@ bool Builder::qconv(size_t i) {
 bool Builder::qmatmul(size_t i) {
   const Node& n = nodes_[i];
   const auto* q = std::any_cast<QLinearParams>(&n.params);
-  if (q == nullptr || !exact_scales(*q) || q->k <= 0 || q->n <= 0) return false;
+  if (q == nullptr || !xnnpack_gemms() || !exact_scales(*q) || q->k <= 0 || q->n <= 0)
+    return false;
   const _odla_value* a = n.inputs[0];
   const _odla_value* b = q->has_bias ? n.inputs[1] : nullptr;
   if (b != nullptr && !is_const(b)) return false;
