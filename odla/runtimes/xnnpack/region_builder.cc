@@ -132,14 +132,21 @@ bool Builder::holds(const _odla_value* v) const {
   return v->type.dtype == ODLA_FLOAT32 || (is_q8(v->type.dtype) && quant_.count(v) != 0);
 }
 
+// The value's dims as NCHW: padded in front, or [N, C, 1, W] for a 1-D convolution's.
+Dims Builder::nchw4(const _odla_value* v) const {
+  const Dims& d = v->type.dims;
+  if (line_.count(v) != 0) return {d[0], d[1], 1, d[2]};
+  return pad4(d);
+}
+
 Binding Builder::binding(const _odla_value* v, uint32_t id, bool nhwc) const {
   Binding b;
   b.value = v;
   b.xid = id;
-  b.transpose = nhwc && !same_order(v->type.dims);
+  b.nchw = nchw4(v);
+  b.transpose = nhwc && !same_order(b.nchw);
   b.flip = v->type.dtype == ODLA_UINT8;
   b.elem = v->type.dtype == ODLA_FLOAT32 ? 4 : 1;
-  b.nchw = pad4(v->type.dims);
   return b;
 }
 
@@ -149,11 +156,11 @@ uint32_t Builder::get(const _odla_value* v, bool nhwc) {
     return kNone;
   const auto key = std::make_pair(v, nhwc);
   if (auto it = views_.find(key); it != views_.end()) return it->second;
-  const Dims dims = nhwc ? to_nhwc(v->type.dims) : v->type.dims;
+  const Dims dims = nhwc ? to_nhwc(nchw4(v)) : v->type.dims;
   uint32_t id = kNone;
   if (auto it = produced_.find(v); it != produced_.end()) {
     if (it->second.nhwc == nhwc) return it->second.id;
-    if (!same_order(v->type.dims)) return kNone;
+    if (!same_order(nchw4(v))) return kNone;
     id = tensor(dims, nullptr, kNone, 0, v);
     if (id == kNone) return kNone;
     std::vector<size_t> d(dims.begin(), dims.end());
@@ -184,11 +191,11 @@ uint32_t Builder::get(const _odla_value* v, bool nhwc) {
 
 uint32_t Builder::define_output(const _odla_value* v, bool nhwc) {
   if (!holds(v) || v->type.rank() > XNN_MAX_TENSOR_DIMS ||
-      (nhwc && v->type.rank() != 4) || v->type.numel() == 0)
+      (nhwc && v->type.rank() != 4 && line_.count(v) == 0) || v->type.numel() == 0)
     return kNone;
   const bool external = outputs_.count(v) != 0;
   const uint32_t ext = external ? next_external_++ : kNone;
-  const uint32_t id = tensor(nhwc ? to_nhwc(v->type.dims) : v->type.dims, nullptr, ext,
+  const uint32_t id = tensor(nhwc ? to_nhwc(nchw4(v)) : v->type.dims, nullptr, ext,
                              external ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0, v);
   if (id == kNone) return kNone;
   produced_[v] = {id, nhwc};

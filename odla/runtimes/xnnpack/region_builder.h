@@ -59,6 +59,7 @@ class Builder {
   // The XNNPACK value holding `v` in the given layout, defined on first use.
   uint32_t get(const _odla_value* v, bool nhwc);
   bool holds(const _odla_value* v) const;
+  Dims nchw4(const _odla_value* v) const;
   Binding binding(const _odla_value* v, uint32_t id, bool nhwc) const;
   uint32_t define_output(const _odla_value* v, bool nhwc);
   bool is_nhwc(const _odla_value* v) const;
@@ -99,6 +100,8 @@ class Builder {
   std::unordered_map<const _odla_value*, std::pair<int64_t, int64_t>> flat_;
   // 8-bit values: their XNNPACK quantization, fixed by the first node that reads or writes them.
   std::unordered_map<const _odla_value*, Quant> quant_;
+  // 8-bit [N, C, W] values of 1-D convolutions, seen as [N, C, 1, W].
+  std::unordered_set<const _odla_value*> line_;
   uint32_t qbias_ = kNoValue;  // set by qweights: the bias tensor next to the weights
 };
 

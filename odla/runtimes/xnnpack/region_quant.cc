@@ -9,7 +9,8 @@
 // weights take the channelwise path too: qs8's own requantization is fixed-point on
 // ARM. What XNNPACK cannot take exactly stays portable: weights whose w - w_zero
 // leaves int8, scales that are not positive normal floats, multipliers >= 256
-// (XNNPACK declines them), non-constant biases, 1-D convolutions.
+// (XNNPACK declines them), non-constant biases. A 1-D convolution runs as a 2-D one
+// of height 1 ([N, C, W] seen as [N, C, 1, W]).
 //
 // uint8 values live as int8 (x ^ 0x80, zero point - 128): x - zero_point and every
 // result are unchanged (saturate_u8(r + z) = saturate_s8(r + z - 128) + 128). The
@@ -68,6 +69,22 @@ bool xnnpack_gemms() {
     return &odla_ref::detail::qgemm_kernel() == odla_ref::detail::qgemm_kernel_portable();
   }();
   return take;
+}
+
+// A 1-D convolution as a 2-D one of height 1.
+odla_ref::ConvParams as_2d(const odla_ref::ConvParams& p) {
+  if (p.spatial != 1) return p;
+  odla_ref::ConvParams q = p;
+  q.spatial = 2;
+  q.in_dims[0] = q.out_dims[0] = q.kernel[0] = q.strides[0] = q.dilations[0] = 1;
+  q.pads_front[0] = 0;
+  q.in_dims[1] = p.in_dims[0];
+  q.out_dims[1] = p.out_dims[0];
+  q.kernel[1] = p.kernel[0];
+  q.strides[1] = p.strides[0];
+  q.dilations[1] = p.dilations[0];
+  q.pads_front[1] = p.pads_front[0];
+  return q;
 }
 
 }  // namespace
@@ -134,8 +151,8 @@ uint32_t Builder::qweights(const QLinearParams& q, const std::vector<int8_t>& w,
 bool Builder::qconv(size_t i) {
   const Node& n = nodes_[i];
   const auto* q = std::any_cast<QLinearParams>(&n.params);
-  if (q == nullptr || q->conv.spatial != 2 || !exact_scales(*q)) return false;
-  const odla_ref::ConvParams& p = q->conv;
+  if (q == nullptr || q->conv.spatial > 2 || !exact_scales(*q)) return false;
+  const odla_ref::ConvParams p = as_2d(q->conv);
   const _odla_value* b = q->has_bias ? n.inputs[1] : nullptr;
   uint32_t pads_back[2];
   if ((b != nullptr && !is_const(b)) || !conv_back_pads(p, pads_back)) return false;
@@ -153,11 +170,13 @@ bool Builder::qconv(size_t i) {
         if (!dry_) f[depthwise ? s * cout + o : (o * taps + s) * icg + c] = static_cast<int8_t>(v);
       }
   if (!wants(n.inputs[0], in_quant(*q))) return false;
+  if (q->conv.spatial == 1) line_.insert(n.inputs[0]);
   const uint32_t x = get(n.inputs[0], true);
   if (x == kNone) return false;
   const _odla_value* out = nullptr;
   const Act act = take_qclamp(i, out_quant(*q), &out);
   if (!wants(out, out_quant(*q))) return false;
+  if (q->conv.spatial == 1) line_.insert(out);
   const Dims fd = depthwise ? Dims{1, kh, kw, cout} : Dims{cout, kh, kw, icg};
   const uint32_t w = qweights(*q, f, fd, depthwise ? 3 : 0,
                               b != nullptr ? static_cast<const int32_t*>(b->constant_data) : nullptr);
