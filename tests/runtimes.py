@@ -25,6 +25,13 @@ def native_nodes(graph: Graph, runtime: str) -> int:
     return sum(k == runtime for _, _, k in placement(graph, load_capabilities(runtime)))
 
 
+def int8_runtimes(graph: Graph) -> list[str]:
+    """The runtimes besides the reference one whose own kernels run some of the graph's nodes
+    (oneDNN's int8 primitives, XNNPACK's qs8 operators): a quantized model's result on each must
+    be the reference runtime's, bit for bit (ODLA's integer semantics are exact)."""
+    return [rt for rt in RUNTIMES if rt != PORTABLE and native_nodes(graph, rt) > 0]
+
+
 def skip_if_all_fall_back(model: Path, options: CompileOptions) -> None:
     if options.runtime in (PORTABLE, "emulator"):
         return

@@ -27,7 +27,12 @@ void lower_regions(const _odla_computation& comp, std::vector<Node>& nodes) {
       continue;
     }
     size_t j = i;
-    while (j < nodes.size() && takes(nodes[j])) ++j;
+    bool computes = false;
+    for (; j < nodes.size() && takes(nodes[j]); ++j) computes |= !odla_dnnl::moves_data_only(nodes[j]);
+    if (!computes) {  // transposes and reshapes alone stay portable
+      i = j;
+      continue;
+    }
     std::vector<int> region;
     for (size_t k = i; k < j; ++k) region.push_back(static_cast<int>(k));
     int failed = -1;

@@ -167,11 +167,16 @@ void add_pooling(Builder& b, int i, dnnl::algorithm alg, const Dims& dst,
       });
   std::vector<std::pair<int, int>> args;
   args.emplace_back(DNNL_ARG_SRC, b.convert(src, pd.src_desc()));
-  const int out = b.new_output(ch.result, pd.dst_desc());
+  const Dims& result_dims = ch.result->type.dims;
+  const bool kept = result_dims == dst;
+  const int out = kept ? b.new_output(ch.result, pd.dst_desc()) : b.new_scratch(pd.dst_desc());
   args.emplace_back(DNNL_ARG_DST, out);
   push_scratchpad(b, pd, args);
   b.add_step(dnnl::pooling_v2_forward(pd), std::move(args));
-  b.produced(ch.result, out);
+  const dt type = pd.dst_desc().data_type();
+  b.produced(ch.result, kept ? out
+                             : b.view(b.convert(out, plain_md(dst, type)),
+                                      plain_md(result_dims, type)));
   b.commit(ch);
 }
 
@@ -202,13 +207,21 @@ void build_pool(Builder& b, int i) {
 }
 
 // ReduceMean / ReduceMax over every spatial axis with kept dims (global pooling).
+// ReduceMean / ReduceMax over every spatial axis, dims kept or not ([N, C]).
 bool global_reduce(const Node& n) {
   if (n.op != "odla_ReduceMean" && n.op != "odla_ReduceMax") return false;
   const Dims& in = n.inputs[0]->type.dims;
   const Dims& out = n.outputs[0]->type.dims;
-  if (in.size() < 3 || in.size() > 5 || out.size() != in.size() || out[0] != in[0] ||
-      out[1] != in[1])
+  if (in.size() < 3 || in.size() > 5 || out.size() < 2 || out[0] != in[0] || out[1] != in[1])
     return false;
+  if (out.size() == 2) {  // the reduced axes say which ones went
+    if (n.params.type() != typeid(std::vector<bool>)) return false;
+    const auto& reduced = std::any_cast<const std::vector<bool>&>(n.params);
+    for (size_t k = 0; k < in.size(); ++k)
+      if (k >= reduced.size() || reduced[k] != (k >= 2)) return false;
+    return true;
+  }
+  if (out.size() != in.size()) return false;
   for (size_t k = 2; k < out.size(); ++k)
     if (out[k] != 1) return false;
   return true;
@@ -217,7 +230,9 @@ bool global_reduce(const Node& n) {
 void build_global_pool(Builder& b, int i) {
   const Node& n = b.node(i);
   const Dims& in = n.inputs[0]->type.dims;
-  const Dims& dst = n.outputs[0]->type.dims;
+  Dims dst(in.size(), 1);  // kept dims (the result is a view of them when they are not)
+  dst[0] = in[0];
+  dst[1] = in[1];
   memory::dims kernel(in.begin() + 2, in.end()), ones(in.size() - 2, 1), zeros(in.size() - 2, 0);
   const dnnl::algorithm alg = n.op == "odla_ReduceMax"
                                   ? dnnl::algorithm::pooling_max
@@ -385,11 +400,47 @@ void build_gemm(Builder& b, int i) {
   b.commit(ch);
 }
 
+// odla_Transpose: the input's strides permuted, a view (the input made plain first when
+// its layout is blocked); odla_Reshape: a view of the plain input.
+void build_view(Builder& b, int i) {
+  const Node& n = b.node(i);
+  const _odla_value* x = n.inputs[0];
+  const Dims& out_dims = n.outputs[0]->type.dims;
+  const dt type = dt_of(x->type.dtype);
+  if (n.op == "odla_Reshape") {
+    b.produced(n.outputs[0], b.view(b.plain_tensor(x), plain_md(out_dims, type)));
+    return;
+  }
+  const auto& perm = std::any_cast<const Dims&>(n.params);
+  int t = b.value_tensor(x);
+  md_t md = b.md_of(t);
+  try {
+    md = retyped(md, type);
+  } catch (const Decline&) {
+    t = b.plain_tensor(x);
+    md = b.md_of(t);
+  }
+  const auto& in_strides = md.data.format_desc.blocking.strides;  // strided (retyped)
+  memory::dims strides(perm.size());
+  for (size_t k = 0; k < perm.size(); ++k) strides[k] = in_strides[perm[k]];
+  b.produced(n.outputs[0], b.view(t, md_t(to_dnnl(out_dims), type, strides)));
+}
+
 }  // namespace
 
+bool moves_data_only(const Node& n) { return n.op == "odla_Transpose" || n.op == "odla_Reshape"; }
+
 bool claimable(const Node& n) {
-  if (n.is_view || n.outputs.size() != 1 || n.inputs.empty()) return false;
+  if (n.outputs.size() != 1 || n.inputs.empty() || (n.is_view && n.op != "odla_Reshape"))
+    return false;
   if (claimable_quant(n)) return true;
+  if (moves_data_only(n)) {  // any element type a region holds, rank 1..6
+    const odla_element_type t = n.inputs[0]->type.dtype;
+    const int rank = n.inputs[0]->type.rank();
+    return (t == ODLA_FLOAT32 || t == ODLA_UINT8 || t == ODLA_INT8) && rank >= 1 && rank <= 6 &&
+           n.outputs[0]->type.numel() > 0 &&
+           (n.op == "odla_Reshape" || n.params.type() == typeid(Dims));
+  }
   const odla_element_type t = n.inputs[0]->type.dtype;
   if (n.op == "odla_MaxPool" && (t == ODLA_UINT8 || t == ODLA_INT8))  // max of the integers
     return n.outputs[0]->type.dtype == t && n.params.type() == typeid(odla_ref::PoolParams);
@@ -415,6 +466,7 @@ bool claimable(const Node& n) {
 void build_node(Builder& b, int i) {
   const std::string& op = b.node(i).op;
   if (claimable_quant(b.node(i))) return build_quant(b, i);
+  if (moves_data_only(b.node(i))) return build_view(b, i);
   if (op == "odla_Conv") return build_conv(b, i);
   if (op == "odla_MaxPool" || op == "odla_AveragePool") return build_pool(b, i);
   if (op == "odla_Add" || op == "odla_Sub" || op == "odla_Mul") return build_binary(b, i);

@@ -9,9 +9,10 @@
 //   states it (without the round, oneDNN rounds acc * M + zp, one step off now and
 //   then). An integer odla_Clamp reading the result alone joins as a clip post-op on
 //   the rounded value (its bounds minus the zero point: exact on whole numbers).
-// - odla_QLinearAdd as the runtime's own step (the vectorized kernel of the reference
-//   runtime, kernels/qlinear.h) on the operands' region layout, on oneDNN's OpenMP
-//   team: no reorder at either side, and no team spinning while other threads work.
+// - odla_QLinearAdd, and odla_Quantize / odla_Dequantize per tensor, as the runtime's own
+//   steps (the vectorized kernels of the reference runtime, kernels/qlinear.h) on the
+//   operands' region layout, on oneDNN's OpenMP team: no reorder at either side, and no
+//   team spinning while other threads work.
 #include <algorithm>
 #include <any>
 #include <cmath>
@@ -95,6 +96,31 @@ dnnl::primitive_attr requantize(Builder& b, int i, const QLinearParams& q, int c
   return attr;
 }
 
+// oneDNN 2.6's AMX int8 kernels (jit_1x1:avx512_core_amx_int8, e.g. a 1x1 convolution
+// to 24 channels on 6x6 pixels: 288 bytes past an 864-byte result) write, and may read,
+// whole tiles of 16 rows: `rows` rounded up to 16, of `row_bytes` each. The bytes past the
+// tensor that this touches.
+size_t tile_overrun(int64_t rows, int64_t row_bytes) {
+  return static_cast<size_t>(((rows + 15) / 16 * 16 - rows) * row_bytes) + 64;
+}
+
+// Rows of an [N, C, spatial...] tensor in channels-last order (N * spatial, C each), or of
+// an [..., M, K] matrix (all but the last dim, the last dim each).
+size_t overrun_of(const Dims& dims, bool channels, size_t element) {
+  int64_t rows = 1;
+  for (size_t k = 0; k < dims.size(); ++k)
+    if (k != (channels ? 1u : dims.size() - 1)) rows *= dims[k];
+  return tile_overrun(rows, dims[channels ? 1 : dims.size() - 1] * static_cast<int64_t>(element));
+}
+
+// A source the primitive reads from region scratch gets the slack; one from elsewhere (an
+// argument, a constant) is copied into scratch first, unless its tensor is whole tiles.
+int padded_source(Builder& b, int tensor, const md_t& want, size_t slack) {
+  const int t = b.convert(tensor, want);
+  if (b.reserve_slack(t, slack) || slack <= 64) return t;
+  return b.copy_to_scratch(t, want, slack);
+}
+
 void push_scratchpad(Builder& b, const dnnl::primitive_desc_base& pd,
                      std::vector<std::pair<int, int>>& args) {
   const int pad = b.scratchpad(pd);
@@ -121,12 +147,14 @@ void build_qconv(Builder& b, int i) {
                                             c.strides, c.dil, c.pl, c.pr);
   const dnnl::convolution_forward::primitive_desc pd(d, attr, engine());
   std::vector<std::pair<int, int>> args;
-  args.emplace_back(DNNL_ARG_SRC, b.convert(b.value_tensor(n.inputs[0]), pd.src_desc()));
+  const size_t x_bytes = odla_rt::element_size(q.x_type), y_bytes = odla_rt::element_size(q.y_type);
+  args.emplace_back(DNNL_ARG_SRC, padded_source(b, b.value_tensor(n.inputs[0]), pd.src_desc(),
+                                                overrun_of(c.src, true, x_bytes)));
   args.emplace_back(DNNL_ARG_WEIGHTS,
                     b.convert(b.data_tensor(q.weights, plain_md(c.w, dt::s8)), pd.weights_desc()));
   if (q.has_bias)
     args.emplace_back(DNNL_ARG_BIAS, b.convert(b.value_tensor(n.inputs[1]), pd.bias_desc()));
-  const int out = b.new_output(ch.result, pd.dst_desc());
+  const int out = b.new_output(ch.result, pd.dst_desc(), overrun_of(c.dst, true, y_bytes));
   args.emplace_back(DNNL_ARG_DST, out);
   push_scratchpad(b, pd, args);
   b.add_step(dnnl::convolution_forward(pd), std::move(args));
@@ -153,13 +181,15 @@ void build_qmatmul(Builder& b, int i) {
                             : dnnl::matmul::desc(a, w, y);
   const dnnl::matmul::primitive_desc pd(d, attr, engine());
   std::vector<std::pair<int, int>> args;
-  args.emplace_back(DNNL_ARG_SRC, b.plain_tensor(n.inputs[0]));
+  const size_t x_bytes = odla_rt::element_size(q.x_type), y_bytes = odla_rt::element_size(q.y_type);
+  args.emplace_back(DNNL_ARG_SRC, padded_source(b, b.value_tensor(n.inputs[0]), a,
+                                                overrun_of(a_dims, false, x_bytes)));
   args.emplace_back(DNNL_ARG_WEIGHTS,
                     b.convert(b.data_tensor(q.weights, plain_md(w_dims, dt::s8)), pd.weights_desc()));
   if (q.has_bias)
     args.emplace_back(DNNL_ARG_BIAS,
                       b.view(b.value_tensor(n.inputs[1]), plain_md(bias_dims, dt::s32)));
-  const int out = b.new_output(ch.result, pd.dst_desc());
+  const int out = b.new_output(ch.result, pd.dst_desc(), overrun_of(y_dims, false, y_bytes));
   args.emplace_back(DNNL_ARG_DST, out);
   push_scratchpad(b, pd, args);
   b.add_step(dnnl::matmul(pd), std::move(args));
@@ -186,40 +216,82 @@ void omp_for(int64_t n, int64_t grain, const Fn& fn) {
       &job, chunks > 1 ? 0u : 1u, 0u);
 }
 
+// A step of the runtime's own element-wise code: node i's inputs in the first one's
+// layout (strided, dense), its result in that layout too, typed as each value is;
+// fn(buffers, begin, end) on ranges of elements, on the OpenMP team.
+void elementwise_step(Builder& b, int i,
+                      std::function<void(void* const*, int64_t, int64_t)> fn) {
+  const Node& n = b.node(i);
+  const int first = b.value_tensor(n.inputs[0]);
+  const md_t layout = b.md_of(first);
+  const int64_t count = n.outputs[0]->type.numel();
+  if (layout.get_size() != static_cast<size_t>(count) * odla_rt::element_size(n.inputs[0]->type.dtype))
+    throw Decline("padded layout");
+  std::vector<int> tensors{first};
+  for (size_t k = 1; k < n.inputs.size(); ++k)
+    tensors.push_back(b.convert(b.value_tensor(n.inputs[k]),
+                                retyped(layout, dt_of(n.inputs[k]->type.dtype))));
+  const int out = b.new_output(n.outputs[0], retyped(layout, dt_of(n.outputs[0]->type.dtype)));
+  tensors.push_back(out);
+  b.add_step(
+      [fn = std::move(fn), count](void* const* buf) {
+        omp_for(count, 16384, [&](int64_t s, int64_t e) { fn(buf, s, e); });
+      },
+      tensors);
+  b.produced(n.outputs[0], out);
+}
+
+const odla_ref::detail::QElementwise* vectorized() {
+  const odla_ref::detail::QElementwise* vec = odla_ref::detail::qelementwise_avx512();
+  if (vec == nullptr) throw Decline("no vectorized integer element-wise kernels on this CPU");
+  return vec;
+}
+
 void build_qadd(Builder& b, int i) {
   const Node& n = b.node(i);
   const auto& p = std::any_cast<const odla_ref::QAddParams&>(n.params);
-  const odla_ref::detail::QElementwise* vec = odla_ref::detail::qelementwise_avx512();
-  if (vec == nullptr) throw Decline("no vectorized QLinearAdd on this CPU");
-  const int a = b.value_tensor(n.inputs[0]);
-  const md_t layout = b.md_of(a);  // the first operand's layout, for all three
-  const int64_t count = n.outputs[0]->type.numel();
-  if (layout.get_size() != static_cast<size_t>(count)) throw Decline("padded layout");
-  const int other = b.convert(b.value_tensor(n.inputs[1]),
-                              retyped(layout, dt_of(n.inputs[1]->type.dtype)));
-  const int out = b.new_output(n.outputs[0], retyped(layout, dt_of(n.outputs[0]->type.dtype)));
+  const odla_ref::detail::QElementwise* vec = vectorized();
   const bool a_signed = n.inputs[0]->type.dtype == ODLA_INT8;
   const bool b_signed = n.inputs[1]->type.dtype == ODLA_INT8;
-  b.add_step(
-      [p, vec, count, a_signed, b_signed](void* const* buf) {
-        const auto* x = static_cast<const uint8_t*>(buf[0]);
-        const auto* y = static_cast<const uint8_t*>(buf[1]);
-        auto* z = static_cast<uint8_t*>(buf[2]);
-        omp_for(count, 16384, [&](int64_t s, int64_t e) {
-          vec->add(p, x + s, a_signed, y + s, b_signed, z + s, e - s);
-        });
-      },
-      {a, other, out});
-  b.produced(n.outputs[0], out);
+  elementwise_step(b, i, [p, vec, a_signed, b_signed](void* const* buf, int64_t s, int64_t e) {
+    vec->add(p, static_cast<const uint8_t*>(buf[0]) + s, a_signed,
+            static_cast<const uint8_t*>(buf[1]) + s, b_signed, static_cast<uint8_t*>(buf[2]) + s,
+            e - s);
+  });
+}
+
+// odla_Quantize (float32 to 8 bits) and odla_Dequantize (8 bits to float32), per tensor.
+void build_qcast(Builder& b, int i) {
+  const Node& n = b.node(i);
+  const auto& q = std::any_cast<const odla_rt::QuantizeParams&>(n.params);
+  const odla_ref::detail::QElementwise* vec = vectorized();
+  const float scale = q.scale, zero = static_cast<float>(q.zero);
+  if (n.op == "odla_Quantize") {
+    const bool y_signed = n.outputs[0]->type.dtype == ODLA_INT8;
+    elementwise_step(b, i, [vec, scale, zero, y_signed](void* const* buf, int64_t s, int64_t e) {
+      vec->quantize(static_cast<const float*>(buf[0]) + s, scale, zero,
+                   static_cast<uint8_t*>(buf[1]) + s, y_signed, e - s);
+    });
+  } else {
+    const bool x_signed = n.inputs[0]->type.dtype == ODLA_INT8;
+    const int32_t z = q.zero;
+    elementwise_step(b, i, [vec, scale, z, x_signed](void* const* buf, int64_t s, int64_t e) {
+      vec->dequantize(static_cast<const uint8_t*>(buf[0]) + s, x_signed, z, scale,
+                     static_cast<float*>(buf[1]) + s, e - s);
+    });
+  }
 }
 
 }  // namespace
 
 bool claimable_quant(const Node& n) {
   if (n.op == "odla_QLinearConv" || n.op == "odla_QLinearMatMul") return claimable_qlinear(n);
+  const bool vec = odla_ref::detail::qelementwise_avx512() != nullptr;
   if (n.op == "odla_QLinearAdd")
-    return n.params.type() == typeid(odla_ref::QAddParams) && n.inputs.size() == 2 &&
-           odla_ref::detail::qelementwise_avx512() != nullptr;
+    return n.params.type() == typeid(odla_ref::QAddParams) && n.inputs.size() == 2 && vec;
+  if (n.op == "odla_Quantize" || n.op == "odla_Dequantize")  // 8-bit values, per tensor
+    return n.params.type() == typeid(odla_rt::QuantizeParams) && vec &&
+           is_q8(n.op == "odla_Quantize" ? n.outputs[0]->type.dtype : n.inputs[0]->type.dtype);
   float lo, hi;  // an integer clamp joins the convolution or matmul before it
   return is_q8(n.inputs[0]->type.dtype) && integer_clamp(n, n.inputs[0], lo, hi);
 }
@@ -229,6 +301,7 @@ void build_quant(Builder& b, int i) {
   if (op == "odla_QLinearConv") return build_qconv(b, i);
   if (op == "odla_QLinearMatMul") return build_qmatmul(b, i);
   if (op == "odla_QLinearAdd") return build_qadd(b, i);
+  if (op == "odla_Quantize" || op == "odla_Dequantize") return build_qcast(b, i);
   throw Decline("an integer clamp that no convolution before it absorbs");
 }
 

@@ -248,29 +248,51 @@ int Builder::convert(int tensor, md_t want) {
     c.owned = std::move(owned);
     return add_tensor(want, add_storage(std::move(c)));
   }
+  return copy_to_scratch(tensor, want, 0);
+}
+
+int Builder::copy_to_scratch(int tensor, md_t want, size_t slack) {
   Storage s;
-  s.bytes = want.get_size();
+  s.bytes = want.get_size() + slack;
   const int out = add_tensor(want, add_storage(std::move(s)));
+  add_reorder(tensor, out);
+  return out;
+}
+
+void Builder::add_reorder(int from, int to) {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  dnnl::reorder::primitive_desc pd(engine(), md_of(tensor), engine(), want, attr);
-  std::vector<std::pair<int, int>> args{{DNNL_ARG_FROM, tensor}, {DNNL_ARG_TO, out}};
+  dnnl::reorder::primitive_desc pd(engine(), md_of(from), engine(), md_of(to), attr);
+  std::vector<std::pair<int, int>> args{{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
   const int pad = scratchpad(pd);
   if (pad >= 0) args.emplace_back(DNNL_ARG_SCRATCHPAD, pad);
   add_step(dnnl::reorder(pd), std::move(args));
-  return out;
 }
 
 // The destination tensor of the primitive computing `v` in layout `md`: the node's
 // output buffer when the value leaves the region in that very layout, else scratch.
-int Builder::new_output(const _odla_value* v, md_t md) {
+int Builder::new_output(const _odla_value* v, md_t md, size_t slack) {
   Storage s;
-  if (materialize_.count(v) != 0 && md == plain_md(v->type.dims, dt_of(v->type.dtype))) {
+  if (slack == 0 && materialize_.count(v) != 0 &&
+      md == plain_md(v->type.dims, dt_of(v->type.dtype))) {
     s.kind = Storage::kOut;
     s.value = v;
   } else {
-    s.bytes = md.get_size();
+    s.bytes = md.get_size() + slack;
   }
+  return add_tensor(md, add_storage(std::move(s)));
+}
+
+bool Builder::reserve_slack(int tensor, size_t slack) {
+  Storage& s = p_->storages[p_->tensors[tensor].storage];
+  if (s.kind != Storage::kScratch) return false;
+  s.bytes = std::max(s.bytes, md_of(tensor).get_size() + slack);
+  return true;
+}
+
+int Builder::new_scratch(md_t md) {
+  Storage s;
+  s.bytes = md.get_size();
   return add_tensor(md, add_storage(std::move(s)));
 }
 
@@ -286,17 +308,7 @@ int Builder::sum_destination(int node, const Chain& chain, md_t md) {
     if (r > node && std::find(chain.absorbed.begin(), chain.absorbed.end(), r) == chain.absorbed.end())
       read_later = true;
   if (s.kind == Storage::kScratch && md_of(t) == md && !read_later) return t;
-  Storage fresh;
-  fresh.bytes = md.get_size();
-  const int out = add_tensor(md, add_storage(std::move(fresh)));
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  dnnl::reorder::primitive_desc pd(engine(), md_of(t), engine(), md, attr);
-  std::vector<std::pair<int, int>> args{{DNNL_ARG_FROM, t}, {DNNL_ARG_TO, out}};
-  const int pad = scratchpad(pd);
-  if (pad >= 0) args.emplace_back(DNNL_ARG_SCRATCHPAD, pad);
-  add_step(dnnl::reorder(pd), std::move(args));
-  return out;
+  return copy_to_scratch(t, md, 0);
 }
 
 int Builder::scratchpad(const dnnl::primitive_desc_base& pd) {
@@ -312,18 +324,14 @@ int Builder::scratchpad(const dnnl::primitive_desc_base& pd) {
 void Builder::produced(const _odla_value* v, int tensor) {
   value_tensor_[v] = tensor;
   if (materialize_.count(v) == 0) return;
-  if (p_->storages[p_->tensors[tensor].storage].kind == Storage::kOut) return;
+  const Storage& own = p_->storages[p_->tensors[tensor].storage];
+  // written there already (a view of another value's output buffer is not)
+  if (own.kind == Storage::kOut && own.value == v) return;
   Storage s;
   s.kind = Storage::kOut;
   s.value = v;
-  const int out = add_tensor(plain_md(v->type.dims, dt_of(v->type.dtype)), add_storage(std::move(s)));
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  dnnl::reorder::primitive_desc pd(engine(), md_of(tensor), engine(), md_of(out), attr);
-  std::vector<std::pair<int, int>> args{{DNNL_ARG_FROM, tensor}, {DNNL_ARG_TO, out}};
-  const int pad = scratchpad(pd);
-  if (pad >= 0) args.emplace_back(DNNL_ARG_SCRATCHPAD, pad);
-  add_step(dnnl::reorder(pd), std::move(args));
+  add_reorder(tensor, add_tensor(plain_md(v->type.dims, dt_of(v->type.dtype)),
+                                 add_storage(std::move(s))));
 }
 
 void Builder::add_step(dnnl::primitive prim, std::vector<std::pair<int, int>> args) {

@@ -140,7 +140,14 @@ class Builder {
     return convert(value_tensor(v), plain_md(v->type.dims, dt_of(v->type.dtype)));
   }
   int view(int tensor, md_t md);
-  int new_output(const _odla_value* v, md_t md);
+  // `slack`: bytes the primitive may write past md's end (then never the output buffer).
+  int new_output(const _odla_value* v, md_t md, size_t slack = 0);
+  // Makes a scratch tensor's storage at least md size + slack bytes (a primitive may read
+  // past its end); false for other storages.
+  bool reserve_slack(int tensor, size_t slack);
+  // A copy of `tensor` in layout `want` in fresh scratch of md size + slack bytes.
+  int copy_to_scratch(int tensor, md_t want, size_t slack);
+  int new_scratch(md_t md);
   int sum_destination(int node, const Chain& chain, md_t md);
   int scratchpad(const dnnl::primitive_desc_base& pd);
   void produced(const _odla_value* v, int tensor);
@@ -159,6 +166,7 @@ class Builder {
  private:
   int add_storage(Storage s);
   int add_tensor(const md_t& md, int storage);
+  void add_reorder(int from, int to);
   bool member(int i) const { return i >= 0 && i < static_cast<int>(member_.size()) && member_[i]; }
   void place_scratch();
 
@@ -179,6 +187,8 @@ class Builder {
 // building it into the program (may throw).
 bool claimable(const Node& node);
 void build_node(Builder& b, int node);
+// Transpose and Reshape: views inside a region (a run of nothing else is not one).
+bool moves_data_only(const Node& node);
 // The integer ones (quant.cc): odla_QLinearConv, odla_QLinearMatMul, odla_QLinearAdd.
 bool claimable_quant(const Node& node);
 void build_quant(Builder& b, int node);

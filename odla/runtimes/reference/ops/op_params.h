@@ -46,4 +46,10 @@ struct QLinearParams {
   bool has_bias = false;
 };
 
+// odla_Quantize / odla_Dequantize with a per-tensor scale (per-axis ones record nothing).
+struct QuantizeParams {
+  float scale = 1;
+  int32_t zero = 0;
+};
+
 }  // namespace odla_rt

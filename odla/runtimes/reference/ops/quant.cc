@@ -87,6 +87,13 @@ AxisParams axis_params(odla_value x, odla_value scale, odla_value zero, odla_int
   return a;
 }
 
+// A per-tensor scale and zero point recorded on the node (QuantizeParams).
+NodeOptions per_tensor_options(const AxisParams& a) {
+  NodeOptions options;
+  if (a.scale.size() == 1) options.params = QuantizeParams{a.scale[0], a.zero[0]};
+  return options;
+}
+
 template <class T>
 Kernel quantize_kernel(AxisParams a) {
   const float lo = std::is_signed_v<T> ? -128.f : 0.f, hi = std::is_signed_v<T> ? 127.f : 255.f;
@@ -156,9 +163,11 @@ odla_value build_quantize(odla_value input, odla_value scale, odla_value zero, o
   if (!is_q8(target))
     fail(std::string("target type must be uint8 or int8, got ") + dtype_name(target));
   AxisParams a = axis_params(x, scale, zero, axis, target);
+  const NodeOptions options = per_tensor_options(a);
   Kernel k = target == ODLA_UINT8 ? quantize_kernel<uint8_t>(std::move(a))
                                   : quantize_kernel<int8_t>(std::move(a));
-  return add_node("odla_Quantize", {x}, TensorType{target, x->type.dims}, id, std::move(k));
+  return add_node("odla_Quantize", {x}, TensorType{target, x->type.dims}, id, std::move(k),
+                  options);
 }
 
 odla_value build_dequantize(odla_value input, odla_value scale, odla_value zero, odla_int32 axis,
@@ -170,11 +179,12 @@ odla_value build_dequantize(odla_value input, odla_value scale, odla_value zero,
   if (target != ODLA_FLOAT32)
     fail(std::string("target type must be float32, got ") + dtype_name(target));
   AxisParams a = axis_params(x, scale, zero, axis, t);
+  const NodeOptions options = per_tensor_options(a);
   Kernel k = t == ODLA_UINT8  ? dequantize_kernel<uint8_t>(std::move(a))
              : t == ODLA_INT8 ? dequantize_kernel<int8_t>(std::move(a))
                               : dequantize_kernel<int32_t>(std::move(a));
   return add_node("odla_Dequantize", {x}, TensorType{ODLA_FLOAT32, x->type.dims}, id,
-                  std::move(k));
+                  std::move(k), options);
 }
 
 // The output's type: that of its zero point, or `fallback` without one.
