@@ -437,13 +437,15 @@ bool claimable(const Node& n) {
   if (moves_data_only(n)) {  // any element type a region holds, rank 1..6
     const odla_element_type t = n.inputs[0]->type.dtype;
     const int rank = n.inputs[0]->type.rank();
-    return (t == ODLA_FLOAT32 || t == ODLA_UINT8 || t == ODLA_INT8) && rank >= 1 && rank <= 6 &&
+    return (t == ODLA_FLOAT32 || ((t == ODLA_UINT8 || t == ODLA_INT8) && exact_int8())) &&
+           rank >= 1 && rank <= 6 &&
            n.outputs[0]->type.numel() > 0 &&
            (n.op == "odla_Reshape" || n.params.type() == typeid(Dims));
   }
   const odla_element_type t = n.inputs[0]->type.dtype;
   if (n.op == "odla_MaxPool" && (t == ODLA_UINT8 || t == ODLA_INT8))  // max of the integers
-    return n.outputs[0]->type.dtype == t && n.params.type() == typeid(odla_ref::PoolParams);
+    return exact_int8() && n.outputs[0]->type.dtype == t &&
+           n.params.type() == typeid(odla_ref::PoolParams);
   for (odla_value v : n.inputs)
     if (!is_f32(v)) return false;
   if (!is_f32(n.outputs[0])) return false;

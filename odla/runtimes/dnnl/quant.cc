@@ -42,10 +42,26 @@ bool all_zero(const std::vector<int32_t>& v) {
   return std::all_of(v.begin(), v.end(), [](int32_t z) { return z == 0; });
 }
 
-// The checks oneDNN's int8 primitives need: 8-bit source and result, int8 weights
-// with zero zero points (oneDNN has no weight zero points).
+// Whether oneDNN's int8 kernels sum products exactly here: with VNNI (vpdpbusd) or AMX they
+// accumulate u8 x s8 products in int32; without (plain AVX2 / AVX-512) they pair them in
+// int16 with saturation (vpmaddubsw), which is not ODLA's arithmetic.
+}  // namespace
+
+bool exact_int8() {
+  static const bool on = [] {
+    const int isa = static_cast<int>(dnnl::get_effective_cpu_isa());
+    return (isa & dnnl_cpu_isa_avx512_core_vnni) == dnnl_cpu_isa_avx512_core_vnni ||
+           (isa & dnnl_cpu_isa_avx2_vnni) == dnnl_cpu_isa_avx2_vnni;
+  }();
+  return on;
+}
+
+namespace {
+
+// The checks oneDNN's int8 primitives need: a CPU where they are exact, 8-bit source and
+// result, int8 weights with zero zero points (oneDNN has no weight zero points).
 bool claimable_qlinear(const Node& n) {
-  if (n.params.type() != typeid(QLinearParams)) return false;
+  if (n.params.type() != typeid(QLinearParams) || !exact_int8()) return false;
   const auto& q = std::any_cast<const QLinearParams&>(n.params);
   if (!is_q8(q.x_type) || !is_q8(q.y_type) || q.w_type != ODLA_INT8 || !all_zero(q.w_zero))
     return false;
@@ -285,6 +301,7 @@ void build_qcast(Builder& b, int i) {
 }  // namespace
 
 bool claimable_quant(const Node& n) {
+  if (!exact_int8()) return false;  // the integer graph stays on the reference kernels
   if (n.op == "odla_QLinearConv" || n.op == "odla_QLinearMatMul") return claimable_qlinear(n);
   const bool vec = odla_ref::detail::qelementwise_avx512() != nullptr;
   if (n.op == "odla_QLinearAdd")

@@ -189,6 +189,9 @@ bool claimable(const Node& node);
 void build_node(Builder& b, int node);
 // Transpose and Reshape: views inside a region (a run of nothing else is not one).
 bool moves_data_only(const Node& node);
+// Whether oneDNN's int8 kernels compute ODLA's integer arithmetic on this CPU (VNNI or
+// AMX); without, no integer node joins a region (quant.cc).
+bool exact_int8();
 // The integer ones (quant.cc): odla_QLinearConv, odla_QLinearMatMul, odla_QLinearAdd.
 bool claimable_quant(const Node& node);
 void build_quant(Builder& b, int node);
