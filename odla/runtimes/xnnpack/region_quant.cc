@@ -61,14 +61,12 @@ bool is_const(const _odla_value* v) {
 // Whether GEMM-shaped integer ops (dense and grouped convolutions with 4 or more
 // output channels per group, matrix products) go to XNNPACK: not where the portable
 // integer GEMM has AMX or AVX-512 VNNI kernels, which this XNNPACK snapshot lacks
-// (README: ResNet-50 int8 6x slower on XNNPACK); ODLA_XNNPACK_QGEMM=1 or 0 decides.
+// (README: ResNet-50 int8 5x slower on XNNPACK); ODLA_XNNPACK_QGEMM=1 or 0 decides
+// (read when a computation is planned).
 bool xnnpack_gemms() {
-  static const bool take = [] {
-    const char* env = std::getenv("ODLA_XNNPACK_QGEMM");
-    if (env != nullptr && *env != 0) return std::strcmp(env, "0") != 0;
-    return &odla_ref::detail::qgemm_kernel() == odla_ref::detail::qgemm_kernel_portable();
-  }();
-  return take;
+  const char* env = std::getenv("ODLA_XNNPACK_QGEMM");
+  if (env != nullptr && *env != 0) return std::strcmp(env, "0") != 0;
+  return &odla_ref::detail::qgemm_kernel() == odla_ref::detail::qgemm_kernel_portable();
 }
 
 // A 1-D convolution as a 2-D one of height 1.
