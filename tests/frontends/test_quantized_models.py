@@ -14,7 +14,7 @@ import pytest
 from onnx_util import halo_run, ort_quantize, ort_run
 
 import models
-from runtimes import int8_runtimes
+from runtimes import RUNTIMES, int8_runtimes
 
 pytestmark = pytest.mark.frontends
 pytest.importorskip("onnxruntime.quantization")
@@ -35,7 +35,8 @@ NETS = {
 
 @pytest.mark.parametrize("activations", ["QInt8", "QUInt8"])
 @pytest.mark.parametrize("net", sorted(NETS))
-def test_qdq_model_matches_onnxruntime_int8(net: str, activations: str, tmp_path: Path) -> None:
+def test_qdq_model_matches_onnxruntime_int8(net: str, activations: str, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(5)
     qdq = ort_quantize(NETS[net](), tmp_path, _images(rng, 8, 64), activations)
     x = _images(rng, 1, 64)[0]
@@ -67,7 +68,11 @@ def test_qdq_model_matches_onnxruntime_int8(net: str, activations: str, tmp_path
     [dq] = [n for n in qdq.graph.node if n.output[0] == pool.input[0]]
     features = halo_run(qdq, {"input": x}, tmp_path, outputs=(dq.input[0],))[0]
     assert features.dtype == (np.int8 if activations == "QInt8" else np.uint8)
-    for rt in int8_runtimes(graph):
+    # (xnnpack also with every integer op on XNNPACK, not only where the reference GEMM has no
+    # AMX/VNNI kernel)
+    runs = [(rt, "") for rt in int8_runtimes(graph)] + [("xnnpack", "1")] * ("xnnpack" in RUNTIMES)
+    for rt, all_on_xnnpack in runs:
+        monkeypatch.setenv("ODLA_XNNPACK_QGEMM", all_on_xnnpack)
         np.testing.assert_array_equal(
             halo_run(qdq, {"input": x}, tmp_path, rt, outputs=(dq.input[0],))[0], features)
         assert np.abs(halo_run(qdq, {"input": x}, tmp_path, rt)[0] - got).max() <= 1.01 * step
