@@ -46,12 +46,6 @@ PD with_chain(Builder& b, int i, bool allow_sum, Chain& ch, Make make) {
   return make(attr_with(dnnl::post_ops()));
 }
 
-void push_scratchpad(Builder& b, const dnnl::primitive_desc_base& pd,
-                     std::vector<std::pair<int, int>>& args) {
-  const int pad = b.scratchpad(pd);
-  if (pad >= 0) args.emplace_back(DNNL_ARG_SCRATCHPAD, pad);
-}
-
 // The destination of a chain's result: over the residual operand, or fresh.
 int destination(Builder& b, int i, const Chain& ch, const md_t& md) {
   return ch.sum != nullptr ? b.sum_destination(i, ch, md) : b.new_output(ch.result, md);
@@ -146,7 +140,7 @@ void build_conv(Builder& b, int i) {
                                                pd.bias_desc()));
   const int out = destination(b, i, ch, pd.dst_desc());
   args.emplace_back(DNNL_ARG_DST, out);
-  push_scratchpad(b, pd, args);
+  b.push_scratchpad(pd, args);
   b.add_step(dnnl::convolution_forward(pd), std::move(args));
   b.produced(ch.result, out);
   b.commit(ch);
@@ -171,7 +165,7 @@ void add_pooling(Builder& b, int i, dnnl::algorithm alg, const Dims& dst,
   const bool kept = result_dims == dst;
   const int out = kept ? b.new_output(ch.result, pd.dst_desc()) : b.new_scratch(pd.dst_desc());
   args.emplace_back(DNNL_ARG_DST, out);
-  push_scratchpad(b, pd, args);
+  b.push_scratchpad(pd, args);
   b.add_step(dnnl::pooling_v2_forward(pd), std::move(args));
   const dt type = pd.dst_desc().data_type();
   b.produced(ch.result, kept ? out
@@ -257,7 +251,7 @@ void build_eltwise(Builder& b, int i) {
   args.emplace_back(DNNL_ARG_SRC, b.convert(src, pd.src_desc()));
   const int out = b.new_output(ch.result, pd.dst_desc());
   args.emplace_back(DNNL_ARG_DST, out);
-  push_scratchpad(b, pd, args);
+  b.push_scratchpad(pd, args);
   b.add_step(dnnl::eltwise_forward(pd), std::move(args));
   b.produced(ch.result, out);
   b.commit(ch);
@@ -297,7 +291,7 @@ void build_binary(Builder& b, int i) {
   args.emplace_back(DNNL_ARG_SRC_1, b.convert(src1, pd.src1_desc()));
   const int out = b.new_output(ch.result, pd.dst_desc());
   args.emplace_back(DNNL_ARG_DST, out);
-  push_scratchpad(b, pd, args);
+  b.push_scratchpad(pd, args);
   b.add_step(dnnl::binary(pd), std::move(args));
   b.produced(ch.result, out);
   b.commit(ch);
@@ -333,7 +327,7 @@ void build_concat(Builder& b, int i) {
     args.emplace_back(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(k), tensors[k]);
   const int out = b.new_output(n.outputs[0], pd.dst_desc());
   args.emplace_back(DNNL_ARG_DST, out);
-  push_scratchpad(b, pd, args);
+  b.push_scratchpad(pd, args);
   b.add_step(dnnl::concat(pd), std::move(args));
   b.produced(n.outputs[0], out);
 }
@@ -394,7 +388,7 @@ void build_gemm(Builder& b, int i) {
     args.emplace_back(DNNL_ARG_BIAS, b.view(b.plain_tensor(n.inputs[2]), plain_md(bias_dims)));
   const int out = destination(b, i, ch, pd.dst_desc());
   args.emplace_back(DNNL_ARG_DST, out);
-  push_scratchpad(b, pd, args);
+  b.push_scratchpad(pd, args);
   b.add_step(dnnl::matmul(pd), std::move(args));
   b.produced(ch.result, out);
   b.commit(ch);
@@ -437,13 +431,13 @@ bool claimable(const Node& n) {
   if (moves_data_only(n)) {  // any element type a region holds, rank 1..6
     const odla_element_type t = n.inputs[0]->type.dtype;
     const int rank = n.inputs[0]->type.rank();
-    return (t == ODLA_FLOAT32 || ((t == ODLA_UINT8 || t == ODLA_INT8) && exact_int8())) &&
+    return (t == ODLA_FLOAT32 || (is_q8(t) && exact_int8())) &&
            rank >= 1 && rank <= 6 &&
            n.outputs[0]->type.numel() > 0 &&
            (n.op == "odla_Reshape" || n.params.type() == typeid(Dims));
   }
   const odla_element_type t = n.inputs[0]->type.dtype;
-  if (n.op == "odla_MaxPool" && (t == ODLA_UINT8 || t == ODLA_INT8))  // max of the integers
+  if (n.op == "odla_MaxPool" && is_q8(t))  // max of the integers
     return exact_int8() && n.outputs[0]->type.dtype == t &&
            n.params.type() == typeid(odla_ref::PoolParams);
   for (odla_value v : n.inputs)

@@ -36,8 +36,6 @@ namespace {
 using dnnl::memory;
 using odla_rt::QLinearParams;
 
-bool is_q8(odla_element_type t) { return t == ODLA_UINT8 || t == ODLA_INT8; }
-
 bool all_zero(const std::vector<int32_t>& v) {
   return std::all_of(v.begin(), v.end(), [](int32_t z) { return z == 0; });
 }
@@ -137,12 +135,6 @@ int padded_source(Builder& b, int tensor, const md_t& want, size_t slack) {
   return b.copy_to_scratch(t, want, slack);
 }
 
-void push_scratchpad(Builder& b, const dnnl::primitive_desc_base& pd,
-                     std::vector<std::pair<int, int>>& args) {
-  const int pad = b.scratchpad(pd);
-  if (pad >= 0) args.emplace_back(DNNL_ARG_SCRATCHPAD, pad);
-}
-
 void build_qconv(Builder& b, int i) {
   const Node& n = b.node(i);
   const auto& q = std::any_cast<const QLinearParams&>(n.params);
@@ -172,7 +164,7 @@ void build_qconv(Builder& b, int i) {
     args.emplace_back(DNNL_ARG_BIAS, b.convert(b.value_tensor(n.inputs[1]), pd.bias_desc()));
   const int out = b.new_output(ch.result, pd.dst_desc(), overrun_of(c.dst, true, y_bytes));
   args.emplace_back(DNNL_ARG_DST, out);
-  push_scratchpad(b, pd, args);
+  b.push_scratchpad(pd, args);
   b.add_step(dnnl::convolution_forward(pd), std::move(args));
   b.produced(ch.result, out);
   b.commit(ch);
@@ -207,7 +199,7 @@ void build_qmatmul(Builder& b, int i) {
                       b.view(b.value_tensor(n.inputs[1]), plain_md(bias_dims, dt::s32)));
   const int out = b.new_output(ch.result, pd.dst_desc(), overrun_of(y_dims, false, y_bytes));
   args.emplace_back(DNNL_ARG_DST, out);
-  push_scratchpad(b, pd, args);
+  b.push_scratchpad(pd, args);
   b.add_step(dnnl::matmul(pd), std::move(args));
   b.produced(ch.result, out);
   b.commit(ch);

@@ -209,10 +209,7 @@ const _odla_value* Builder::bf16_weights(const _odla_value* v) const {
 }
 
 int Builder::const_tensor(const _odla_value* v, dt type) {
-  Storage s;
-  s.kind = Storage::kConst;
-  s.data = v->constant_data;
-  return add_tensor(plain_md(v->type.dims, type), add_storage(std::move(s)));
+  return data_tensor(v->constant_data, plain_md(v->type.dims, type));
 }
 
 int Builder::data_tensor(const void* data, md_t md) {
@@ -252,9 +249,7 @@ int Builder::convert(int tensor, md_t want) {
 }
 
 int Builder::copy_to_scratch(int tensor, md_t want, size_t slack) {
-  Storage s;
-  s.bytes = want.get_size() + slack;
-  const int out = add_tensor(want, add_storage(std::move(s)));
+  const int out = new_scratch(want, slack);
   add_reorder(tensor, out);
   return out;
 }
@@ -264,8 +259,7 @@ void Builder::add_reorder(int from, int to) {
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   dnnl::reorder::primitive_desc pd(engine(), md_of(from), engine(), md_of(to), attr);
   std::vector<std::pair<int, int>> args{{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-  const int pad = scratchpad(pd);
-  if (pad >= 0) args.emplace_back(DNNL_ARG_SCRATCHPAD, pad);
+  push_scratchpad(pd, args);
   add_step(dnnl::reorder(pd), std::move(args));
 }
 
@@ -277,10 +271,9 @@ int Builder::new_output(const _odla_value* v, md_t md, size_t slack) {
       md == plain_md(v->type.dims, dt_of(v->type.dtype))) {
     s.kind = Storage::kOut;
     s.value = v;
-  } else {
-    s.bytes = md.get_size() + slack;
+    return add_tensor(md, add_storage(std::move(s)));
   }
-  return add_tensor(md, add_storage(std::move(s)));
+  return new_scratch(md, slack);
 }
 
 bool Builder::reserve_slack(int tensor, size_t slack) {
@@ -290,9 +283,9 @@ bool Builder::reserve_slack(int tensor, size_t slack) {
   return true;
 }
 
-int Builder::new_scratch(md_t md) {
+int Builder::new_scratch(md_t md, size_t slack) {
   Storage s;
-  s.bytes = md.get_size();
+  s.bytes = md.get_size() + slack;
   return add_tensor(md, add_storage(std::move(s)));
 }
 
@@ -313,10 +306,13 @@ int Builder::sum_destination(int node, const Chain& chain, md_t md) {
 
 int Builder::scratchpad(const dnnl::primitive_desc_base& pd) {
   const md_t md = pd.scratchpad_desc();
-  if (md.get_size() == 0) return -1;
-  Storage s;
-  s.bytes = md.get_size();
-  return add_tensor(md, add_storage(std::move(s)));
+  return md.get_size() == 0 ? -1 : new_scratch(md);
+}
+
+void Builder::push_scratchpad(const dnnl::primitive_desc_base& pd,
+                              std::vector<std::pair<int, int>>& args) {
+  const int pad = scratchpad(pd);
+  if (pad >= 0) args.emplace_back(DNNL_ARG_SCRATCHPAD, pad);
 }
 
 // `v` is in `tensor` from now on; a value the region must give is also reordered into

@@ -147,9 +147,11 @@ class Builder {
   bool reserve_slack(int tensor, size_t slack);
   // A copy of `tensor` in layout `want` in fresh scratch of md size + slack bytes.
   int copy_to_scratch(int tensor, md_t want, size_t slack);
-  int new_scratch(md_t md);
+  int new_scratch(md_t md, size_t slack = 0);
   int sum_destination(int node, const Chain& chain, md_t md);
   int scratchpad(const dnnl::primitive_desc_base& pd);
+  // Adds the primitive's user-mode scratchpad, if it has one, to its arguments.
+  void push_scratchpad(const dnnl::primitive_desc_base& pd, std::vector<std::pair<int, int>>& args);
   void produced(const _odla_value* v, int tensor);
   void add_step(dnnl::primitive prim, std::vector<std::pair<int, int>> args);
   // A step of the runtime's own code over `tensors` (see Step::fn).
@@ -189,6 +191,8 @@ bool claimable(const Node& node);
 void build_node(Builder& b, int node);
 // Transpose and Reshape: views inside a region (a run of nothing else is not one).
 bool moves_data_only(const Node& node);
+inline bool is_q8(odla_element_type t) { return t == ODLA_UINT8 || t == ODLA_INT8; }
+
 // Whether oneDNN's int8 kernels compute ODLA's integer arithmetic on this CPU (VNNI or
 // AMX); without, no integer node joins a region (quant.cc).
 bool exact_int8();
